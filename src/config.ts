@@ -1,0 +1,31 @@
+// Settings read from vars, with the contract's defaults.
+import type { Env } from './env';
+
+export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+export interface Settings {
+  retrySchedule: number[];
+  allowInsecureUrls: boolean;
+  attemptTimeoutMs: number;
+  sweepGraceSeconds: number;
+}
+
+function positiveNumber(raw: string | undefined, fallback: number): number {
+  const n = Number(raw);
+  return raw !== undefined && raw.trim() !== '' && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function parseSchedule(raw: string | undefined): number[] {
+  if (!raw) return DEFAULT_RETRY_SCHEDULE;
+  const parts = raw.split(',').map((s) => Number(s.trim()));
+  return parts.every((n) => Number.isFinite(n) && n >= 0) ? parts : DEFAULT_RETRY_SCHEDULE;
+}
+
+export function settings(env: Env): Settings {
+  return {
+    retrySchedule: parseSchedule(env.RETRY_SCHEDULE),
+    allowInsecureUrls: env.ALLOW_INSECURE_URLS === 'true',
+    attemptTimeoutMs: positiveNumber(env.ATTEMPT_TIMEOUT_MS, 15_000),
+    sweepGraceSeconds: positiveNumber(env.SWEEP_GRACE_SECONDS, 60),
+  };
+}

@@ -1,0 +1,39 @@
+// Ingest: make the event durable (O(1) work), answer, and fan out after the response.
+import type { Env } from '../env';
+import { insertEvent, type EventSummary } from '../store/events';
+import { newId } from '../utils/ids';
+import { fanOut } from './fan-out';
+
+export interface IncomingEvent {
+  type: string;
+  data: Record<string, unknown>;
+  id?: string;
+  callback_url?: string;
+}
+
+/**
+ * Stores the event (deduplicated on `idempotencyKey`, else on the producer's `id`) and, when it is new,
+ * starts the fan-out in `waitUntil`. If that never finishes, the cron sweep re-drives it.
+ */
+export async function ingestEvent(
+  env: Env,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
+  input: IncomingEvent,
+  idempotencyKey: string | undefined,
+  nowMs = Date.now(),
+): Promise<{ event: EventSummary; created: boolean }> {
+  const id = input.id ?? newId('evt', nowMs);
+  const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : `id:${id}`;
+  const result = await insertEvent(
+    env.DB,
+    { id, type: input.type, data: JSON.stringify(input.data), callback_url: input.callback_url ?? null, created_at: new Date(nowMs).toISOString() },
+    key,
+    nowMs,
+  );
+  if (result.created) {
+    ctx.waitUntil(
+      fanOut(env, id).catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
+    );
+  }
+  return result;
+}

@@ -1,0 +1,4 @@
+// Queue names as wrangler.toml declares them; the queue handler tells its two consumers apart by name.
+export const DEAD_LETTER_QUEUE = 'edgehook-dead-letters';
+/** Messages per `sendBatch` call (the Queues limit). */
+export const SEND_BATCH_LIMIT = 100;

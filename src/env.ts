@@ -1,0 +1,23 @@
+// The Worker's bindings, vars and secrets: one typed Env for every handler.
+import type { Task } from './delivery/tasks';
+
+export interface Env {
+  SUBSCRIPTIONS: KVNamespace;
+  DB: D1Database;
+  DELIVERIES: Queue<Task>;
+  DEAD_LETTERS: Queue<Task>;
+  /** Secret: the bearer token of the management API. */
+  API_TOKEN?: string;
+  /** Secret: signs `event.completed` callbacks (a `whsec_` secret). */
+  CALLBACK_SECRET?: string;
+  /** Seconds between attempts, comma-separated; its length is the number of retries. */
+  RETRY_SCHEDULE?: string;
+  /** "true" allows `http:` and loopback receiver URLs (local development and tests only). */
+  ALLOW_INSECURE_URLS?: string;
+  /** Milliseconds one attempt may take before it counts as a timeout (default 15000). */
+  ATTEMPT_TIMEOUT_MS?: string;
+  /** Seconds an event may wait for its fan-out before the sweep re-drives it (default 60). */
+  SWEEP_GRACE_SECONDS?: string;
+}
+
+export type AppEnv = { Bindings: Env };

@@ -1,0 +1,65 @@
+// /v1/deliveries: the delivery log, and redelivery.
+import { createRoute } from '@hono/zod-openapi';
+import { redeliver } from '../delivery/redeliver';
+import { IdParam, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
+import { Delivery, DeliveryQuery, DeliveryWithAttempts } from '../schemas/events';
+import { attemptsOf } from '../store/attempts';
+import { getDelivery, listDeliveries } from '../store/deliveries';
+import { fail } from '../utils/problem';
+import { bearer, routeGroup } from './openapi-app';
+
+export const deliveryRoutes = routeGroup();
+const tags = ['Deliveries'];
+const DlvId = IdParam('Delivery', 'dlv_01jd8x0000a1b2c3d4e5f6g7h8');
+
+async function load(db: D1Database, id: string) {
+  const delivery = await getDelivery(db, id);
+  if (!delivery) throw fail(404, `No delivery ${id}.`);
+  return delivery;
+}
+
+deliveryRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/deliveries',
+    tags,
+    security: bearer,
+    summary: 'List deliveries, newest first',
+    request: { query: PageQuery.extend(DeliveryQuery.shape) },
+    responses: { 200: jsonResponse(pageOf(Delivery), 'A page of deliveries'), ...problems(400, 401) },
+  }),
+  async (c) => c.json(await listDeliveries(c.env.DB, c.req.valid('query')), 200),
+);
+
+deliveryRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/v1/deliveries/{id}',
+    tags,
+    security: bearer,
+    summary: 'Read a delivery with its attempts',
+    request: { params: DlvId },
+    responses: { 200: jsonResponse(DeliveryWithAttempts, 'The delivery'), ...problems(401, 404) },
+  }),
+  async (c) => {
+    const delivery = await load(c.env.DB, c.req.valid('param').id);
+    return c.json({ ...delivery, attempts: await attemptsOf(c.env.DB, delivery.id) }, 200);
+  },
+);
+
+deliveryRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/v1/deliveries/{id}/redeliver',
+    tags,
+    security: bearer,
+    summary: 'Deliver again now, with the same webhook-id',
+    request: { params: DlvId },
+    responses: { 202: jsonResponse(Delivery, 'Queued; the delivery is pending again'), ...problems(401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    if (!(await redeliver(c.env, id))) throw fail(404, `No delivery ${id}.`);
+    return c.json(await load(c.env.DB, id), 202);
+  },
+);

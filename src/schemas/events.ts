@@ -1,0 +1,65 @@
+// Event and delivery shapes.
+import { z } from '@hono/zod-openapi';
+import { EVENT_TYPE_RE } from '../delivery/patterns';
+
+export const EventCreate = z
+  .strictObject({
+    type: z.string().min(1).max(128).regex(EVENT_TYPE_RE, 'must be dot-separated words of letters, digits, _ or -').openapi({ example: 'order.updated' }),
+    data: z.record(z.string(), z.unknown()).openapi({ type: 'object', example: { order_id: 'ord_1', status: 'paid' } }),
+    id: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_:-]+$/, 'may hold letters, digits, _, : and -')
+      .optional()
+      .openapi({ description: 'Your id for the event (becomes `webhook-id`); the same id again within 24 h is not sent twice' }),
+    callback_url: z.string().min(1).max(2048).optional().openapi({ description: 'Called with `event.completed` once every delivery is final' }),
+  })
+  .openapi('EventCreate');
+
+export const EventAccepted = z.object({ id: z.string(), type: z.string(), created_at: z.string() }).openapi('EventAccepted');
+
+export const DeliveryStatus = z.enum(['pending', 'succeeded', 'failed']);
+
+export const Delivery = z
+  .object({
+    id: z.string(),
+    event_id: z.string(),
+    subscription_id: z.string(),
+    status: DeliveryStatus,
+    attempt_count: z.number().int(),
+    next_attempt_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Delivery');
+
+export const Attempt = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    status_code: z.number().int().nullable(),
+    duration_ms: z.number().int(),
+    error: z.string().nullable(),
+    response_excerpt: z.string().nullable().openapi({ description: 'First 4 KiB of the response body' }),
+  })
+  .openapi('Attempt');
+
+export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi('DeliveryWithAttempts');
+
+export const Event = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    callback_url: z.string().optional(),
+    deliveries: z.array(Delivery),
+  })
+  .openapi('Event');
+
+export const DeliveryQuery = z.object({
+  event_id: z.string().max(128).optional(),
+  subscription_id: z.string().max(128).optional(),
+  status: DeliveryStatus.optional(),
+});

@@ -1,0 +1,41 @@
+// HMAC-SHA256 keys, imported once per secret and kept for the isolate's life.
+import { fromBase64, utf8 } from './encoding';
+
+const SECRET_PREFIX = 'whsec_';
+const MAX_CACHED_KEYS = 1000;
+const cache = new Map<string, Promise<CryptoKey>>();
+
+function importHmac(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
+function cached(cacheKey: string, raw: () => Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  let key = cache.get(cacheKey);
+  if (!key) {
+    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+    key = importHmac(raw());
+    cache.set(cacheKey, key);
+    key.catch(() => cache.delete(cacheKey));
+  }
+  return key;
+}
+
+/** The raw key bytes of a Standard Webhooks secret: base64 after `whsec_`; null when malformed. */
+export function standardKeyBytes(secret: string): Uint8Array<ArrayBuffer> | null {
+  const body = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  return fromBase64(body);
+}
+
+/** Standard Webhooks key: the base64-decoded part of the secret after `whsec_`. */
+export function standardKey(secret: string): Promise<CryptoKey> {
+  return cached(`s:${secret}`, () => {
+    const bytes = standardKeyBytes(secret);
+    if (!bytes) throw new TypeError('secret is not base64');
+    return bytes;
+  });
+}
+
+/** GitHub key: the secret string itself, as UTF-8. */
+export function githubKey(secret: string): Promise<CryptoKey> {
+  return cached(`g:${secret}`, () => utf8(secret));
+}

@@ -1,0 +1,45 @@
+// Attempts in D1, written together with the delivery state they change.
+import type { DeliveryStatus } from './deliveries';
+
+export interface AttemptRow {
+  id: string;
+  at: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
+}
+
+export interface DeliveryChange {
+  status: DeliveryStatus;
+  next_attempt_at: string | null;
+}
+
+/** Records one attempt and the delivery's new state in one transaction. */
+export async function recordAttempt(db: D1Database, deliveryId: string, attempt: AttemptRow, change: DeliveryChange): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)',
+      )
+      .bind(attempt.id, deliveryId, attempt.at, attempt.status_code, attempt.duration_ms, attempt.error, attempt.response_excerpt),
+    db
+      .prepare(
+        // A concurrent duplicate that already succeeded keeps the delivery succeeded.
+        `UPDATE deliveries SET attempt_count = attempt_count + 1,
+           status = CASE WHEN status = 'succeeded' THEN status ELSE ?2 END,
+           next_attempt_at = CASE WHEN status = 'succeeded' THEN NULL ELSE ?3 END,
+           updated_at = ?4
+         WHERE id = ?1`,
+      )
+      .bind(deliveryId, change.status, change.next_attempt_at, attempt.at),
+  ]);
+}
+
+export async function attemptsOf(db: D1Database, deliveryId: string): Promise<AttemptRow[]> {
+  const { results } = await db
+    .prepare('SELECT id, at, status_code, duration_ms, error, response_excerpt FROM attempts WHERE delivery_id = ?1 ORDER BY id')
+    .bind(deliveryId)
+    .all<AttemptRow>();
+  return results;
+}

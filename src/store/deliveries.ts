@@ -1,0 +1,123 @@
+// Deliveries in D1: the only code that knows their SQL.
+import { newId } from '../utils/ids';
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface DeliveryRow {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'id, event_id, subscription_id, status, attempt_count, next_attempt_at, created_at, updated_at';
+
+/**
+ * Creates the deliveries of `eventId` to `subscriptionIds` (once: re-running adds none) and returns
+ * the ids of those not yet put on the queue.
+ */
+export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<string[]> {
+  if (subscriptionIds.length === 0) return [];
+  const nowMs = Date.parse(nowIso);
+  const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
+  const subs = JSON.stringify(subscriptionIds);
+  const [, pending] = await db.batch<{ id: string }>([
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, created_at, updated_at)
+         SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2 FROM json_each(?3)`,
+      )
+      .bind(eventId, nowIso, rows),
+    db
+      .prepare(
+        `SELECT id FROM deliveries
+         WHERE event_id = ?1 AND enqueued = 0 AND subscription_id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(eventId, subs),
+  ]);
+  return (pending?.results ?? []).map((r) => r.id);
+}
+
+export async function markEnqueued(db: D1Database, ids: string[]): Promise<void> {
+  await db.prepare('UPDATE deliveries SET enqueued = 1 WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(ids)).run();
+}
+
+/** What one attempt needs: the delivery with its event's type, data and time. */
+export interface DispatchRow {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  status: DeliveryStatus;
+  type: string;
+  data: string;
+  event_created_at: string;
+}
+
+export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
+  const { results } = await db
+    .prepare(
+      `SELECT d.id, d.event_id, d.subscription_id, d.status, e.type, e.data, e.created_at AS event_created_at
+       FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.id IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(ids))
+    .all<DispatchRow>();
+  return new Map(results.map((r) => [r.id, r]));
+}
+
+export function getDelivery(db: D1Database, id: string): Promise<DeliveryRow | null> {
+  return db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE id = ?1`).bind(id).first<DeliveryRow>();
+}
+
+export async function deliveriesOfEvent(db: D1Database, eventId: string): Promise<DeliveryRow[]> {
+  const { results } = await db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE event_id = ?1 ORDER BY id`).bind(eventId).all<DeliveryRow>();
+  return results;
+}
+
+export interface DeliveryFilter {
+  event_id?: string;
+  subscription_id?: string;
+  status?: DeliveryStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/** Newest first; the cursor is the last id of the previous page. */
+export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise<{ data: DeliveryRow[]; next_cursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `?${params.length}`));
+  };
+  if (f.event_id) add('event_id = ?', f.event_id);
+  if (f.subscription_id) add('subscription_id = ?', f.subscription_id);
+  if (f.status) add('status = ?', f.status);
+  if (f.cursor) add('id < ?', f.cursor);
+  params.push(f.limit + 1);
+  const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?${params.length}`;
+  const { results } = await db.prepare(sql).bind(...params).all<DeliveryRow>();
+  const data = results.slice(0, f.limit);
+  return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
+}
+
+/** A final state reached by the dead-letter consumer: only a pending delivery becomes failed. */
+export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<void> {
+  await db
+    .prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending'")
+    .bind(id, nowIso)
+    .run();
+}
+
+/** Back to pending for a redelivery; false when there is no such delivery. */
+export async function reopen(db: D1Database, id: string, nowIso: string): Promise<boolean> {
+  const r = await db
+    .prepare("UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1")
+    .bind(id, nowIso)
+    .run();
+  return r.meta.changes === 1;
+}

@@ -1,0 +1,82 @@
+// Events and idempotency keys in D1: the only code that knows their SQL.
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  /** The producer's `data`, as JSON text. */
+  data: string;
+  callback_url: string | null;
+  created_at: string;
+}
+
+export interface EventSummary {
+  id: string;
+  type: string;
+  created_at: string;
+}
+
+export interface EventRow extends EventSummary {
+  data: string;
+  callback_url: string | null;
+  fanout_done: number;
+}
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction.
+ * Returns the event the key belongs to and whether this call created it.
+ */
+export async function insertEvent(
+  db: D1Database,
+  event: NewEvent,
+  idempotencyKey: string,
+  nowMs: number,
+): Promise<{ event: EventSummary; created: boolean }> {
+  const [, , inserted, answer] = await db.batch<EventSummary>([
+    db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(idempotencyKey, nowMs - IDEMPOTENCY_WINDOW_MS),
+    db
+      .prepare('INSERT INTO idempotency_keys (key, event_id, created_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING')
+      .bind(idempotencyKey, event.id, nowMs),
+    db
+      .prepare(
+        `INSERT INTO events (id, type, data, callback_url, created_at)
+         SELECT ?1, ?2, ?3, ?4, ?5
+         WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
+           AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
+      )
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, idempotencyKey),
+    db
+      .prepare('SELECT e.id, e.type, e.created_at FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1')
+      .bind(idempotencyKey),
+  ]);
+  const summary = answer?.results[0];
+  if (!summary) throw new Error('idempotency key points to no event');
+  return { event: summary, created: (inserted?.meta.changes ?? 0) === 1 };
+}
+
+export function getEvent(db: D1Database, id: string): Promise<EventRow | null> {
+  return db.prepare('SELECT id, type, data, callback_url, created_at, fanout_done FROM events WHERE id = ?1').bind(id).first<EventRow>();
+}
+
+export async function startFanout(db: D1Database, id: string): Promise<void> {
+  await db.prepare('UPDATE events SET fanout_runs = fanout_runs + 1 WHERE id = ?1').bind(id).run();
+}
+
+export async function finishFanout(db: D1Database, id: string): Promise<void> {
+  await db.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?1').bind(id).run();
+}
+
+/** Events whose fan-out has not finished although they are older than `beforeIso`, oldest first. */
+export async function unfinishedFanouts(db: D1Database, beforeIso: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare('SELECT id FROM events WHERE fanout_done = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2')
+    .bind(beforeIso, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+export async function purgeIdempotencyKeys(db: D1Database, nowMs: number): Promise<number> {
+  const r = await db.prepare('DELETE FROM idempotency_keys WHERE created_at_ms < ?1').bind(nowMs - IDEMPOTENCY_WINDOW_MS).run();
+  return r.meta.changes;
+}

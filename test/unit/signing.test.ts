@@ -1,0 +1,56 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { signatureHeader, signGithub, signStandard } from '../../src/signing/sign';
+import { generateSecret, isValidSecret } from '../../src/signing/secret';
+
+// The known-answer vector of the Standard Webhooks specification.
+const VECTOR = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+describe('Standard Webhooks signing', () => {
+  it('matches the specification known-answer vector', async () => {
+    expect(await signStandard(VECTOR.secret, VECTOR.id, VECTOR.timestamp, VECTOR.payload)).toBe(VECTOR.signature);
+  });
+
+  it('changes when any signed part changes', async () => {
+    const base = await signStandard(VECTOR.secret, VECTOR.id, VECTOR.timestamp, VECTOR.payload);
+    expect(await signStandard(VECTOR.secret, VECTOR.id, VECTOR.timestamp + 1, VECTOR.payload)).not.toBe(base);
+    expect(await signStandard(VECTOR.secret, `${VECTOR.id}x`, VECTOR.timestamp, VECTOR.payload)).not.toBe(base);
+    expect(await signStandard(VECTOR.secret, VECTOR.id, VECTOR.timestamp, `${VECTOR.payload} `)).not.toBe(base);
+  });
+
+  it('puts one space-separated signature per secret, each verifiable by the standardwebhooks package', async () => {
+    const second = generateSecret();
+    const header = await signatureHeader([second, VECTOR.secret], VECTOR.id, VECTOR.timestamp, VECTOR.payload);
+    expect(header.split(' ')).toHaveLength(2);
+    expect(header.split(' ')[1]).toBe(VECTOR.signature);
+    const headers = { 'webhook-id': VECTOR.id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': '' };
+    headers['webhook-signature'] = await signatureHeader([second], VECTOR.id, Number(headers['webhook-timestamp']), VECTOR.payload);
+    expect(new Webhook(second).verify(VECTOR.payload, headers)).toEqual({ test: 2432232314 });
+  });
+
+  it("signs GitHub's scheme with the secret string as the key", async () => {
+    // HMAC-SHA256("It's a Secret to Everybody", "Hello, World!"), from GitHub's documentation.
+    expect(await signGithub("It's a Secret to Everybody", 'Hello, World!')).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
+  });
+});
+
+describe('secrets', () => {
+  it('generates whsec_ secrets of 32 random bytes', () => {
+    const a = generateSecret();
+    expect(a).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(a).not.toBe(generateSecret());
+    expect(isValidSecret(a)).toBe(true);
+  });
+
+  it.each(['', 'whsec_', 'whsec_short', 'nope_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_!!!!MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'])('refuses %j', (s) => {
+    expect(isValidSecret(s)).toBe(false);
+  });
+});
