@@ -1,8 +1,8 @@
 // The deliveries queue consumer: maps each task's outcome to ack() or retry(), never ack after a failure.
 import { settings } from '../config';
 import type { Env } from '../env';
-import { loadForDispatch, markFailed } from '../store/deliveries';
-import { getSubscriptions, getSubscription, putSubscription } from '../store/subscriptions';
+import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
+import { getSubscription, getSubscriptions, putSubscription, type StoredSubscription } from '../store/subscriptions';
 import { deliver, type TaskOutcome } from './deliver';
 import { fanOut } from './fan-out';
 import type { Clock } from './retry-policy';
@@ -43,8 +43,16 @@ async function settle(env: Env, msg: Message<Task>, deliveryId: string, subscrip
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, clock: Clock = systemClock): Promise<void> {
   const config = settings(env);
   const deliveryIds = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []));
-  const rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
-  const subs = await getSubscriptions(env.SUBSCRIPTIONS, [...new Set([...rows.values()].map((r) => r.subscription_id))]);
+  let rows: Map<string, DispatchRow>;
+  let subs: Map<string, StoredSubscription>;
+  try {
+    rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
+    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...new Set([...rows.values()].map((r) => r.subscription_id))]);
+  } catch (err) {
+    console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
+    batch.retryAll();
+    return;
+  }
 
   // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt.
   await Promise.all(

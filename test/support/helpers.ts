@@ -38,7 +38,9 @@ export function receiver(label: string): TestReceiver {
     name,
     url: `${origin}/hook/${name}`,
     async script(actions, fallback) {
-      await fetch(`${origin}/_script/${name}`, { method: 'POST', body: JSON.stringify({ actions, fallback }) });
+      const res = await fetch(`${origin}/_script/${name}`, { method: 'POST', body: JSON.stringify({ actions, fallback }) });
+      if (!res.ok) throw new Error(`script ${name}: ${res.status}`);
+      await res.text();
     },
     async log() {
       return (await (await fetch(`${origin}/_log/${name}`)).json()) as Received[];
@@ -65,6 +67,14 @@ export function eventually<T>(fn: () => Promise<T | false | undefined | null>, t
 
 export async function deliveriesOf(eventId: string) {
   return (await apiJson(`/v1/events/${eventId}`)).body.deliveries as Array<{ id: string; subscription_id: string; status: string; attempt_count: number }>;
+}
+
+/** Waits until the delivery of `eventId` to `subscriptionId` has `status`, and returns it. */
+export function settledDelivery(eventId: string, subscriptionId: string, status = 'succeeded', timeout?: number) {
+  return eventually(async () => {
+    const d = (await deliveriesOf(eventId)).find((x) => x.subscription_id === subscriptionId);
+    return d?.status === status && d;
+  }, timeout);
 }
 
 export { env };

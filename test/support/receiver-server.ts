@@ -72,7 +72,8 @@ export async function startReceiverServer(): Promise<ReceiverServer> {
     res.writeHead(action.status, { 'content-type': 'text/plain', ...action.headers });
     res.end(action.body ?? `answered ${action.status}`);
   });
-  server.keepAliveTimeout = 1000;
+  // Longer than any test: an idle keep-alive socket closed under a reusing client reads as a network error.
+  server.keepAliveTimeout = 120_000;
 
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;

@@ -1,0 +1,105 @@
+// The deliveries consumer in isolation: each outcome maps to ack() or retry(), never an ack after a failure.
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { Task } from '../src/delivery/tasks';
+import worker from '../src/index';
+import { createDeliveries } from '../src/store/deliveries';
+import { insertEvent } from '../src/store/events';
+import { apiJson, createSubscription, env, eventually, receiver } from './support/helpers';
+
+/** A stored event and its delivery to a new subscription, without going through the queue. */
+async function storedDelivery(url: string) {
+  const sub = await createSubscription(url, ['consumer.only']);
+  const now = Date.now();
+  const id = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
+  await insertEvent(env.DB, { id, type: 'consumer.only', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${id}`, now);
+  const [deliveryId] = await createDeliveries(env.DB, id, [sub.id], new Date(now).toISOString());
+  return { sub, eventId: id, deliveryId: deliveryId! };
+}
+
+async function consume(deliveryId: string, attempts: number) {
+  const batch = createMessageBatch<Task>('edgehook-deliveries', [
+    { id: 'msg-1', timestamp: new Date(), attempts, body: { kind: 'deliver', delivery_id: deliveryId } },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe('deliveries consumer', () => {
+  it('acks a delivery the receiver accepted', async () => {
+    const r = receiver('consumer-ok');
+    const { deliveryId } = await storedDelivery(r.url);
+    const result = await consume(deliveryId, 1);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    expect(result.retryMessages).toEqual([]);
+    expect((await r.log()).length).toBe(1);
+    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
+  });
+
+  it('retries a failed attempt with the schedule delay and does not ack it', async () => {
+    const r = receiver('consumer-fail');
+    await r.script([], { status: 500 });
+    const { deliveryId } = await storedDelivery(r.url);
+    const result = await consume(deliveryId, 1);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: 'msg-1' }]);
+    const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
+    expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
+    // getQueueResult does not report the delay; the log does: the test schedule's 1 s after the attempt ended.
+    const [attempt] = body.attempts;
+    expect(Date.parse(body.next_attempt_at) - Date.parse(attempt.at)).toBe(1000 + attempt.duration_ms);
+  });
+
+  it('retries a network error like a 5xx', async () => {
+    const r = receiver('consumer-reset');
+    await r.script([], { reset: true });
+    const { deliveryId } = await storedDelivery(r.url);
+    const result = await consume(deliveryId, 2);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: 'msg-1' }]);
+    const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
+    expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
+    expect(body.attempts[0]).toMatchObject({ status_code: null });
+    expect(body.attempts[0].error).toMatch(/^network error/);
+  });
+
+  it('sends an exhausted delivery to the dead-letter queue, whose consumer marks it failed', async () => {
+    const r = receiver('consumer-exhausted');
+    await r.script([], { status: 500 });
+    const { deliveryId } = await storedDelivery(r.url);
+    const result = await consume(deliveryId, 4); // the test schedule has 3 retries: attempt 4 is the last
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    await eventually(async () => (await apiJson(`/v1/deliveries/${deliveryId}`)).body.status === 'failed');
+    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.next_attempt_at).toBeNull();
+  });
+
+  it('disables the subscription on 410 Gone and fails the delivery at once', async () => {
+    const r = receiver('consumer-gone');
+    await r.script([], { status: 410 });
+    const { deliveryId, sub } = await storedDelivery(r.url);
+    const result = await consume(deliveryId, 1);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    expect(result.retryMessages).toEqual([]);
+    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.status).toBe('failed');
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.disabled).toBe(true);
+  });
+
+  it('retries, never acks, when its own storage fails', async () => {
+    const r = receiver('consumer-storage');
+    const { deliveryId } = await storedDelivery(r.url);
+    const batch = createMessageBatch<Task>('edgehook-deliveries', [
+      { id: 'msg-1', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } },
+    ]);
+    const ctx = createExecutionContext();
+    const brokenKv = { get: () => Promise.reject(new Error('KV unavailable')) } as unknown as KVNamespace;
+    await worker.queue(batch, { ...env, SUBSCRIPTIONS: brokenKv }, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryBatch.retry).toBe(true);
+    expect(result.ackAll).toBe(false);
+    expect(await r.log()).toEqual([]);
+    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.attempt_count).toBe(0);
+  });
+});
