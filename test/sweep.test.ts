@@ -33,7 +33,7 @@ describe('sweep', () => {
         send: () => Promise.reject(new Error('queue unavailable')),
         sendBatch: () => Promise.reject(new Error('queue unavailable')),
       },
-    } as typeof env;
+    } as unknown as typeof env;
     const ctx = createExecutionContext();
     const res = await worker.fetch(postEvent('sweep.throw'), broken, ctx);
     expect(res.status).toBe(202);

@@ -1,11 +1,18 @@
 // Event and delivery shapes.
 import { z } from '@hono/zod-openapi';
 import { EVENT_TYPE_RE } from '../delivery/patterns';
+import { jsonDepth } from '../utils/json-depth';
+
+/** Receivers' JSON parsers have stack limits too: keep payloads to a depth every one of them handles. */
+export const MAX_DATA_DEPTH = 64;
 
 export const EventCreate = z
   .strictObject({
     type: z.string().min(1).max(128).regex(EVENT_TYPE_RE, 'must be dot-separated words of letters, digits, _ or -').openapi({ example: 'order.updated' }),
-    data: z.record(z.string(), z.unknown()).openapi({ type: 'object', example: { order_id: 'ord_1', status: 'paid' } }),
+    data: z
+      .record(z.string(), z.unknown())
+      .refine((d) => jsonDepth(d) <= MAX_DATA_DEPTH, `must not nest deeper than ${MAX_DATA_DEPTH} levels`)
+      .openapi({ type: 'object', example: { order_id: 'ord_1', status: 'paid' } }),
     id: z
       .string()
       .min(1)

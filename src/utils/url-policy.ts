@@ -96,6 +96,8 @@ function classifyHost(hostname: string): 'loopback' | 'refused' | 'public' {
 /** Why `raw` may not be a receiver URL, or null when it may. */
 export function urlProblem(raw: string, policy: UrlPolicy): string | null {
   if (raw.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  // The URL parser would silently drop tabs and newlines; a URL that holds them is refused instead.
+  if (/[\u0000-\u0020\u007f]/.test(raw)) return 'must not contain spaces or control characters';
   let url: URL;
   try {
     url = new URL(raw);

@@ -1,12 +1,7 @@
 // Vitest globalSetup (Node): starts the local receivers and hands their origin to the tests.
 import type { TestProject } from 'vitest/node';
 import { startReceiverServer } from './receiver-server';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    receiverOrigin: string;
-  }
-}
+import './receiver-types';
 
 export default async function setup(project: TestProject) {
   const server = await startReceiverServer();

@@ -1,7 +1,7 @@
 // Test helpers inside workerd: call the whole Worker, and talk to the local receivers.
 import { env, exports } from 'cloudflare:workers';
 import { inject, vi } from 'vitest';
-import type { Action, Received } from './receiver-server';
+import type { Action, Received } from './receiver-types';
 
 export const TOKEN = 'test-token';
 const BASE = 'https://edgehook.test';

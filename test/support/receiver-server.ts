@@ -3,16 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Action =
-  | { status: number; delay_ms?: number; headers?: Record<string, string>; body?: string }
-  | { hang: true }
-  | { reset: true };
-
-export interface Received {
-  at: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import type { Action, Received } from './receiver-types';
 
 interface Receiver {
   script: Action[];
