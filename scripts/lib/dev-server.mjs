@@ -1,0 +1,83 @@
+// Starts edgehook under `wrangler dev` (offline: local KV, D1, Queues), with D1 migrations applied first.
+// Used by `npm run dev`, the demo and the benchmarks; stops every process it started.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
+
+/** `.dev.vars` holds the local secrets (git-ignored); written once with a dev token and a fresh callback secret. */
+export function ensureDevVars(path = `${ROOT}.dev.vars`) {
+  if (!existsSync(path)) {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    writeFileSync(path, `API_TOKEN=dev-token\nCALLBACK_SECRET=${secret}\nALLOW_INSECURE_URLS=true\n`, { mode: 0o600 });
+  }
+  const vars = Object.fromEntries(
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')).trim(), l.slice(l.indexOf('=') + 1).trim()]),
+  );
+  return vars;
+}
+
+export function applyMigrations(persistTo) {
+  const args = ['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
+  const r = spawnSync(WRANGLER, args, { cwd: ROOT, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/**
+ * @param {{ port?: number, vars?: Record<string,string>, persistTo?: string, quiet?: boolean, sweepEveryMs?: number }} options
+ */
+export async function startDevServer(options = {}) {
+  const port = options.port ?? 8787;
+  const persistTo = options.persistTo;
+  applyMigrations(persistTo);
+  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--test-scheduled', '--show-interactive-dev-session=false'];
+  if (persistTo) args.push('--persist-to', persistTo);
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}:${v}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    detached: true, // its own process group: wrangler starts workerd children, and stop() ends them all
+    stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    clearInterval(sweeper);
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }
+  };
+  // Cron triggers do not fire under `wrangler dev`: call the sweep the way the cron would.
+  const sweeper = setInterval(() => fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {}), options.sweepEveryMs ?? 60_000);
+  sweeper.unref();
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, stop, output: () => output };
+    } catch {}
+    await sleep(200);
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer /health within 60 s:\n${output}`);
+}
