@@ -8,6 +8,10 @@ export interface Settings {
   allowInsecureUrls: boolean;
   attemptTimeoutMs: number;
   sweepGraceSeconds: number;
+  /** A subscription whose deliveries have all failed for this long is disabled. */
+  disableAfterFailingMs: number;
+  /** How long a receiver that hung stays in the slow lane. */
+  slowLaneMs: number;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number): number {
@@ -27,5 +31,7 @@ export function settings(env: Env): Settings {
     allowInsecureUrls: env.ALLOW_INSECURE_URLS === 'true',
     attemptTimeoutMs: positiveNumber(env.ATTEMPT_TIMEOUT_MS, 15_000),
     sweepGraceSeconds: positiveNumber(env.SWEEP_GRACE_SECONDS, 60),
+    disableAfterFailingMs: positiveNumber(env.DISABLE_AFTER_FAILING_DAYS, 5) * 86_400_000,
+    slowLaneMs: positiveNumber(env.SLOW_LANE_MINUTES, 10) * 60_000,
   };
 }

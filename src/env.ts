@@ -6,6 +6,8 @@ export interface Env {
   DB: D1Database;
   DELIVERIES: Queue<Task>;
   DEAD_LETTERS: Queue<Task>;
+  /** The slow lane: deliveries to receivers that recently hung. */
+  SLOW_DELIVERIES: Queue<Task>;
   /** Secret: the bearer token of the management API. */
   API_TOKEN?: string;
   /** Secret: signs `event.completed` callbacks (a `whsec_` secret). */
@@ -18,6 +20,10 @@ export interface Env {
   ATTEMPT_TIMEOUT_MS?: string;
   /** Seconds an event may wait for its fan-out before the sweep re-drives it (default 60). */
   SWEEP_GRACE_SECONDS?: string;
+  /** Days of nothing but failed deliveries after which a subscription is disabled (default 5). */
+  DISABLE_AFTER_FAILING_DAYS?: string;
+  /** Minutes a receiver that hung keeps its deliveries in the slow lane (default 10). */
+  SLOW_LANE_MINUTES?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -13,8 +13,8 @@ async function storedDelivery(url: string) {
   const now = Date.now();
   const id = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
   await insertEvent(env.DB, { id, type: 'consumer.only', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${id}`, now);
-  const [deliveryId] = await createDeliveries(env.DB, id, [sub.id], new Date(now).toISOString());
-  return { sub, eventId: id, deliveryId: deliveryId! };
+  const [created] = await createDeliveries(env.DB, id, [sub.id], new Date(now).toISOString());
+  return { sub, eventId: id, deliveryId: created!.id };
 }
 
 async function consume(deliveryId: string, attempts: number) {

@@ -1,8 +1,10 @@
-// The deliveries queue consumer: maps each task's outcome to ack() or retry(), never ack after a failure.
-import { settings } from '../config';
+// The delivery queues' consumer (main lane and slow lane): maps each task's outcome to ack() or
+// retry(), and never acks after a failure.
+import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
-import { getSubscription, getSubscriptions, putSubscription, type StoredSubscription } from '../store/subscriptions';
+import { markSlow } from '../store/health';
+import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
 import { deliver, type TaskOutcome } from './deliver';
 import { fanOut } from './fan-out';
 import type { Clock } from './retry-policy';
@@ -10,22 +12,34 @@ import type { Task } from './tasks';
 
 export const systemClock: Clock = { now: () => Date.now(), random: () => Math.random() };
 
-async function disableSubscription(env: Env, id: string, nowIso: string): Promise<void> {
-  const sub = await getSubscription(env.SUBSCRIPTIONS, id);
-  if (sub && !sub.disabled) await putSubscription(env.SUBSCRIPTIONS, { ...sub, disabled: true, updated_at: nowIso });
+export type Lane = 'main' | 'slow';
+
+interface Context {
+  env: Env;
+  config: Settings;
+  clock: Clock;
+  lane: Lane;
 }
 
-async function settle(env: Env, msg: Message<Task>, deliveryId: string, subscriptionId: string, outcome: TaskOutcome, clock: Clock): Promise<void> {
+async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attempt: number, outcome: TaskOutcome): Promise<void> {
+  const { env, clock } = ctx;
   const nowIso = new Date(clock.now()).toISOString();
   switch (outcome.kind) {
     case 'succeeded':
       msg.ack();
       return;
     case 'retry':
-      msg.retry({ delaySeconds: outcome.delaySeconds });
+      if (outcome.slow) await markSlow(env.DB, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
+      if (outcome.slow && ctx.lane === 'main') {
+        // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
+        await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt }, { delaySeconds: outcome.delaySeconds });
+        msg.ack();
+      } else {
+        msg.retry({ delaySeconds: outcome.delaySeconds });
+      }
       return;
     case 'disable':
-      await disableSubscription(env, subscriptionId, nowIso);
+      await disableSubscription(env.SUBSCRIPTIONS, row.subscription_id, nowIso);
       msg.ack();
       return;
     case 'exhausted':
@@ -34,14 +48,14 @@ async function settle(env: Env, msg: Message<Task>, deliveryId: string, subscrip
       msg.ack();
       return;
     case 'skipped':
-      if (outcome.reason !== 'already succeeded') await markFailed(env.DB, deliveryId, nowIso);
+      if (outcome.reason !== 'already succeeded') await markFailed(env.DB, row.id, nowIso);
       msg.ack();
       return;
   }
 }
 
-export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, clock: Clock = systemClock): Promise<void> {
-  const config = settings(env);
+export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
+  const ctx: Context = { env, config: settings(env), clock, lane };
   const deliveryIds = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []));
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
@@ -69,8 +83,9 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, clo
           msg.ack(); // the delivery no longer exists
           return;
         }
-        const outcome = await deliver(row, subs.get(row.subscription_id) ?? null, msg.attempts, { db: env.DB, settings: config, clock });
-        await settle(env, msg, row.id, row.subscription_id, outcome, clock);
+        const attempt = (task.prior_attempts ?? 0) + msg.attempts;
+        const outcome = await deliver(row, subs.get(row.subscription_id) ?? null, attempt, { db: env.DB, settings: ctx.config, clock });
+        await settle(ctx, msg, row, attempt, outcome);
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();

@@ -41,7 +41,7 @@ export async function deliver(row: DispatchRow, sub: StoredSubscription | null, 
   const at = new Date(nowMs).toISOString();
   const next = outcome.kind === 'retry' ? new Date(nowMs + result.duration_ms + outcome.delaySeconds * 1000).toISOString() : null;
   const status = outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'disable' ? 'failed' : 'pending';
-  const { retry_after: _r, ...logged } = result;
+  const { retry_after: _r, timed_out: _t, ...logged } = result;
   await recordAttempt(deps.db, row.id, { id: newId('atm', nowMs), at, ...logged }, { status, next_attempt_at: next });
   return outcome;
 }

@@ -36,8 +36,10 @@ async function readExcerpt(res: Response): Promise<string | null> {
   return new TextDecoder().decode(bytes);
 }
 
+const isTimeout = (err: unknown) => err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+
 function describe(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
+  if (isTimeout(err)) return `timed out after ${timeoutMs} ms`;
   const message = err instanceof Error ? err.message : String(err);
   return `network error: ${message.slice(0, 200)}`;
 }
@@ -61,8 +63,16 @@ export async function sendAttempt(req: OutboundRequest): Promise<AttemptResult> 
       error: redirected ? 'redirect not followed' : null,
       response_excerpt: excerpt,
       retry_after: res.headers.get('retry-after'),
+      timed_out: false,
     };
   } catch (err) {
-    return { status_code: null, duration_ms: elapsed(), error: describe(err, req.timeoutMs), response_excerpt: null, retry_after: null };
+    return {
+      status_code: null,
+      duration_ms: elapsed(),
+      error: describe(err, req.timeoutMs),
+      response_excerpt: null,
+      retry_after: null,
+      timed_out: isTimeout(err),
+    };
   }
 }

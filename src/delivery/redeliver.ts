@@ -3,7 +3,8 @@ import type { Env } from '../env';
 import { reopen } from '../store/deliveries';
 
 export async function redeliver(env: Env, deliveryId: string, nowMs = Date.now()): Promise<boolean> {
-  if (!(await reopen(env.DB, deliveryId, new Date(nowMs).toISOString()))) return false;
+  const [found] = await reopen(env.DB, [deliveryId], new Date(nowMs).toISOString());
+  if (!found) return false;
   await env.DELIVERIES.send({ kind: 'deliver', delivery_id: deliveryId });
   return true;
 }

@@ -6,11 +6,14 @@ export interface AttemptResult {
   response_excerpt: string | null;
   /** The raw `Retry-After` header of a 429 or 503 answer. */
   retry_after: string | null;
+  /** No answer within the attempt timeout. */
+  timed_out: boolean;
 }
 
 export type Outcome =
   | { kind: 'succeeded' }
-  | { kind: 'retry'; delaySeconds: number }
+  /** `slow`: the receiver hung; the retry belongs in the slow lane. */
+  | { kind: 'retry'; delaySeconds: number; slow: boolean }
   /** 410 Gone: the receiver asked never to be called again. */
   | { kind: 'disable' }
   /** Every attempt of the schedule was used. */
@@ -61,5 +64,5 @@ export function decideOutcome(result: AttemptResult, attempt: number, schedule: 
   if (result.status_code === 410) return { kind: 'disable' };
   const honoured = result.status_code === 429 || result.status_code === 503 ? result.retry_after : null;
   const delay = retryDelay(attempt, schedule, clock, honoured);
-  return delay === null ? { kind: 'exhausted' } : { kind: 'retry', delaySeconds: delay };
+  return delay === null ? { kind: 'exhausted' } : { kind: 'retry', delaySeconds: delay, slow: result.timed_out };
 }

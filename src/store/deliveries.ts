@@ -16,16 +16,21 @@ export interface DeliveryRow {
 
 const COLUMNS = 'id, event_id, subscription_id, status, attempt_count, next_attempt_at, created_at, updated_at';
 
+export interface NewDelivery {
+  id: string;
+  subscription_id: string;
+}
+
 /**
  * Creates the deliveries of `eventId` to `subscriptionIds` (once: re-running adds none) and returns
- * the ids of those not yet put on the queue.
+ * those not yet put on the queue.
  */
-export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<string[]> {
+export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<NewDelivery[]> {
   if (subscriptionIds.length === 0) return [];
   const nowMs = Date.parse(nowIso);
   const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
   const subs = JSON.stringify(subscriptionIds);
-  const [, pending] = await db.batch<{ id: string }>([
+  const [, pending] = await db.batch<NewDelivery>([
     db
       .prepare(
         `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, created_at, updated_at)
@@ -34,12 +39,12 @@ export async function createDeliveries(db: D1Database, eventId: string, subscrip
       .bind(eventId, nowIso, rows),
     db
       .prepare(
-        `SELECT id FROM deliveries
+        `SELECT id, subscription_id FROM deliveries
          WHERE event_id = ?1 AND enqueued = 0 AND subscription_id IN (SELECT value FROM json_each(?2))`,
       )
       .bind(eventId, subs),
   ]);
-  return (pending?.results ?? []).map((r) => r.id);
+  return pending?.results ?? [];
 }
 
 export async function markEnqueued(db: D1Database, ids: string[]): Promise<void> {
@@ -105,19 +110,33 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
   return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
 }
 
-/** A final state reached by the dead-letter consumer: only a pending delivery becomes failed. */
-export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<void> {
-  await db
-    .prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending'")
+/** A final state: only a pending delivery becomes failed. Returns its subscription when it changed. */
+export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<string | null> {
+  const row = await db
+    .prepare(
+      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending' RETURNING subscription_id",
+    )
     .bind(id, nowIso)
-    .run();
+    .first<{ subscription_id: string }>();
+  return row?.subscription_id ?? null;
 }
 
-/** Back to pending for a redelivery; false when there is no such delivery. */
-export async function reopen(db: D1Database, id: string, nowIso: string): Promise<boolean> {
-  const r = await db
-    .prepare("UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id = ?1")
-    .bind(id, nowIso)
-    .run();
-  return r.meta.changes === 1;
+/** The failed deliveries of a subscription created at or after `sinceIso`, oldest first. */
+export async function failedDeliveryIds(db: D1Database, subscriptionId: string, sinceIso: string, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT id FROM deliveries WHERE subscription_id = ?1 AND status = 'failed' AND created_at >= ?2 ORDER BY id LIMIT ?3")
+    .bind(subscriptionId, sinceIso, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Back to pending for a redelivery; returns the ids that exist. */
+export async function reopen(db: D1Database, ids: string[], nowIso: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      "UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id",
+    )
+    .bind(JSON.stringify(ids), nowIso)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
 }

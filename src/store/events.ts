@@ -7,6 +7,8 @@ export interface NewEvent {
   data: string;
   callback_url: string | null;
   created_at: string;
+  /** Fan out to this subscription only (test events). */
+  target_subscription_id?: string | null;
 }
 
 export interface EventSummary {
@@ -19,6 +21,7 @@ export interface EventRow extends EventSummary {
   data: string;
   callback_url: string | null;
   fanout_done: number;
+  target_subscription_id: string | null;
 }
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -40,12 +43,12 @@ export async function insertEvent(
       .bind(idempotencyKey, event.id, nowMs),
     db
       .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at)
-         SELECT ?1, ?2, ?3, ?4, ?5
+        `INSERT INTO events (id, type, data, callback_url, created_at, target_subscription_id)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?7
          WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
            AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
       )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, idempotencyKey),
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, idempotencyKey, event.target_subscription_id ?? null),
     db
       .prepare('SELECT e.id, e.type, e.created_at FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1')
       .bind(idempotencyKey),
@@ -56,7 +59,10 @@ export async function insertEvent(
 }
 
 export function getEvent(db: D1Database, id: string): Promise<EventRow | null> {
-  return db.prepare('SELECT id, type, data, callback_url, created_at, fanout_done FROM events WHERE id = ?1').bind(id).first<EventRow>();
+  return db
+    .prepare('SELECT id, type, data, callback_url, created_at, fanout_done, target_subscription_id FROM events WHERE id = ?1')
+    .bind(id)
+    .first<EventRow>();
 }
 
 export async function startFanout(db: D1Database, id: string): Promise<void> {

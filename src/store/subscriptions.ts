@@ -101,3 +101,11 @@ export async function matchingSubscriptionIds(
   }
   return { ids, cursor: page.list_complete ? null : page.cursor };
 }
+
+/** Disables a subscription; false when it does not exist or was already disabled. */
+export async function disableSubscription(kv: KVNamespace, id: string, nowIso: string): Promise<boolean> {
+  const sub = await getSubscription(kv, id);
+  if (!sub || sub.disabled) return false;
+  await putSubscription(kv, { ...sub, disabled: true, updated_at: nowIso });
+  return true;
+}

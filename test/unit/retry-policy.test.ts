@@ -10,6 +10,7 @@ const result = (status_code: number | null, retry_after: string | null = null): 
   error: status_code === null ? 'network error' : null,
   response_excerpt: null,
   retry_after,
+  timed_out: false,
 });
 
 describe('retry policy', () => {
@@ -26,13 +27,13 @@ describe('retry policy', () => {
   });
 
   it('honours Retry-After on 429 and 503, kept between the scheduled delay and twice it', () => {
-    expect(decideOutcome(result(429, '400'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 400 });
-    expect(decideOutcome(result(503, '10'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 300 });
-    expect(decideOutcome(result(429, '99999'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 600 });
+    expect(decideOutcome(result(429, '400'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 400, slow: false });
+    expect(decideOutcome(result(503, '10'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 300, slow: false });
+    expect(decideOutcome(result(429, '99999'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 600, slow: false });
     const date = new Date(NOW + 500_000).toUTCString();
-    expect(decideOutcome(result(503, date), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 500 });
+    expect(decideOutcome(result(503, date), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 500, slow: false });
     // Retry-After on other statuses is ignored: jitter applies.
-    expect(decideOutcome(result(500, '400'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 240 });
+    expect(decideOutcome(result(500, '400'), 2, DEFAULT_RETRY_SCHEDULE, clock(0))).toEqual({ kind: 'retry', delaySeconds: 240, slow: false });
   });
 
   it('never asks the queue for more than its 12 h maximum', () => {
@@ -43,9 +44,10 @@ describe('retry policy', () => {
     expect(decideOutcome(result(200), 1, [1], clock(0.5))).toEqual({ kind: 'succeeded' });
     expect(decideOutcome(result(204), 1, [1], clock(0.5))).toEqual({ kind: 'succeeded' });
     expect(decideOutcome(result(410), 1, [1], clock(0.5))).toEqual({ kind: 'disable' });
-    expect(decideOutcome(result(302), 1, [1], clock(0.5))).toEqual({ kind: 'retry', delaySeconds: 1 });
-    expect(decideOutcome(result(null), 1, [10], clock(0.5))).toEqual({ kind: 'retry', delaySeconds: 10 });
+    expect(decideOutcome(result(302), 1, [1], clock(0.5))).toEqual({ kind: 'retry', delaySeconds: 1, slow: false });
+    expect(decideOutcome(result(null), 1, [10], clock(0.5))).toEqual({ kind: 'retry', delaySeconds: 10, slow: false });
     expect(decideOutcome(result(500), 2, [1], clock(0.5))).toEqual({ kind: 'exhausted' });
+    expect(decideOutcome({ ...result(null), timed_out: true }, 1, [10], clock(0.5))).toEqual({ kind: 'retry', delaySeconds: 10, slow: true });
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
