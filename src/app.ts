@@ -6,6 +6,7 @@ import { jsonBody } from './middleware/json-body';
 import { notFound, onError, validationHook } from './middleware/problem-errors';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventRoutes } from './routes/events';
+import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { VERSION } from './version';
 
@@ -24,6 +25,7 @@ app.use('/v1/events', jsonBody(MAX_EVENT_BYTES));
 app.use('/v1/*', async (c, next) => (c.req.path === '/v1/events' ? next() : jsonBody(MAX_OTHER_BODY_BYTES)(c, next)));
 
 app.route('/', subscriptionRoutes);
+app.route('/', subscriptionToolRoutes);
 app.route('/', eventRoutes);
 app.route('/', deliveryRoutes);
 

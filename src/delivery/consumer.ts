@@ -3,7 +3,7 @@
 import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
-import { markSlow } from '../store/health';
+import { markSlow, slowSubscriptions } from '../store/health';
 import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
 import { deliver, type TaskOutcome } from './deliver';
 import { fanOut } from './fan-out';
@@ -59,9 +59,12 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   const deliveryIds = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []));
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
+  let slow: Set<string>;
   try {
     rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
-    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...new Set([...rows.values()].map((r) => r.subscription_id))]);
+    const subIds = [...new Set([...rows.values()].map((r) => r.subscription_id))];
+    subs = await getSubscriptions(env.SUBSCRIPTIONS, subIds);
+    slow = lane === 'main' ? await slowSubscriptions(env.DB, subIds, new Date(clock.now()).toISOString()) : new Set();
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
     batch.retryAll();
@@ -84,6 +87,12 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const attempt = (task.prior_attempts ?? 0) + msg.attempts;
+        if (slow.has(row.subscription_id)) {
+          // Its receiver hung lately (perhaps in this very batch's predecessor): move it out of everyone's way.
+          await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt - 1 });
+          msg.ack();
+          return;
+        }
         const outcome = await deliver(row, subs.get(row.subscription_id) ?? null, attempt, { db: env.DB, settings: ctx.config, clock });
         await settle(ctx, msg, row, attempt, outcome);
       } catch (err) {

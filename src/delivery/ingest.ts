@@ -9,6 +9,8 @@ export interface IncomingEvent {
   data: Record<string, unknown>;
   id?: string;
   callback_url?: string;
+  /** Deliver to this subscription only (test events). */
+  target_subscription_id?: string;
 }
 
 /**
@@ -26,7 +28,14 @@ export async function ingestEvent(
   const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : `id:${id}`;
   const result = await insertEvent(
     env.DB,
-    { id, type: input.type, data: JSON.stringify(input.data), callback_url: input.callback_url ?? null, created_at: new Date(nowMs).toISOString() },
+    {
+      id,
+      type: input.type,
+      data: JSON.stringify(input.data),
+      callback_url: input.callback_url ?? null,
+      created_at: new Date(nowMs).toISOString(),
+      target_subscription_id: input.target_subscription_id ?? null,
+    },
     key,
     nowMs,
   );

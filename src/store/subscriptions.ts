@@ -109,3 +109,19 @@ export async function disableSubscription(kv: KVNamespace, id: string, nowIso: s
   await putSubscription(kv, { ...sub, disabled: true, updated_at: nowIso });
   return true;
 }
+
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+const MAX_SECRETS = 5;
+
+/** `secret` becomes current; the secrets still signing keep signing beside it for 24 h more at most. */
+export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription {
+  const overlapEnd = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
+  const previous = sub.secrets
+    .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs)
+    .map((s) => ({ value: s.value, expires_at: s.expires_at ?? overlapEnd }));
+  return {
+    ...sub,
+    secrets: [{ value: secret, expires_at: null }, ...previous].slice(0, MAX_SECRETS),
+    updated_at: new Date(nowMs).toISOString(),
+  };
+}
