@@ -1,32 +1,53 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+// Two projects on the same Worker: "workers" with the test schedule, and "faults", the no-loss test
+// under random receiver faults, with a 1 s attempt timeout and batches of 100 so that its thousands
+// of attempts fit in a couple of minutes (the local queue runs one batch at a time).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
+  const bindings = {
+    TEST_MIGRATIONS: migrations,
+    API_TOKEN: 'test-token',
+    CALLBACK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    // Test schedules run in seconds; production's is in wrangler.toml.
+    RETRY_SCHEDULE: '1,1,1',
+    ALLOW_INSECURE_URLS: 'true',
+    ATTEMPT_TIMEOUT_MS: '3000',
+  };
+  const shared = {
+    setupFiles: ['./test/support/apply-migrations.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
+    hookTimeout: 30_000,
+  };
+  const consumer = (queue: string, maxBatchSize: number) => ({
+    [queue]: { maxBatchSize, maxBatchTimeout: 0.2, maxRetries: 20, retryDelay: 1, deadLetterQueue: 'edgehook-dead-letters' },
+  });
   return {
-    plugins: [
-      cloudflareTest({
-        main: './src/index.ts',
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            API_TOKEN: 'test-token',
-            CALLBACK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-            // Test schedules run in seconds; production's is in wrangler.toml.
-            RETRY_SCHEDULE: '1,1,1',
-            ALLOW_INSECURE_URLS: 'true',
-            ATTEMPT_TIMEOUT_MS: '3000',
-          },
-        },
-      }),
-    ],
     test: {
-      include: ['test/**/*.test.ts'],
-      setupFiles: ['./test/support/apply-migrations.ts'],
-      globalSetup: ['./test/support/global-setup.ts'],
-      testTimeout: 40_000,
-      hookTimeout: 30_000,
+      projects: [
+        {
+          plugins: [cloudflareTest({ main: './src/index.ts', wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings } })],
+          test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/faults/**'], testTimeout: 40_000, ...shared },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              main: './src/index.ts',
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: { ...bindings, ATTEMPT_TIMEOUT_MS: '1000' },
+                queueConsumers: {
+                  ...consumer('edgehook-deliveries', 100),
+                  ...consumer('edgehook-deliveries-slow', 100),
+                  'edgehook-dead-letters': { maxBatchSize: 100, maxBatchTimeout: 0.2, maxRetries: 10 },
+                },
+              },
+            }),
+          ],
+          test: { name: 'faults', include: ['test/faults/**/*.test.ts'], testTimeout: 300_000, ...shared },
+        },
+      ],
     },
   };
 });

@@ -9,6 +9,26 @@ interface Receiver {
   script: Action[];
   fallback: Action;
   log: Received[];
+  faults: Map<string, number>;
+}
+
+type Concrete = Exclude<Action, { chaos: unknown }>;
+
+/** Turns a chaos action into a concrete one for this request. */
+function resolve(action: Action, r: Receiver, webhookId: string): Concrete {
+  if (!('chaos' in action)) return action;
+  const c = action.chaos;
+  const faults = r.faults.get(webhookId) ?? 0;
+  if (faults >= c.max_faults) return { status: 200 };
+  const x = Math.random();
+  let pick: Concrete | null = null;
+  if (x < c.p500) pick = { status: 500 };
+  else if (x < c.p500 + c.p429) pick = { status: 429, headers: { 'retry-after': '1' } };
+  else if (x < c.p500 + c.p429 + c.hang) pick = { hang: true };
+  else if (x < c.p500 + c.p429 + c.hang + c.reset) pick = { reset: true };
+  if (!pick) return { status: 200 };
+  r.faults.set(webhookId, faults + 1);
+  return pick;
 }
 
 export interface ReceiverServer {
@@ -34,7 +54,7 @@ export async function startReceiverServer(): Promise<ReceiverServer> {
   const receivers = new Map<string, Receiver>();
   const get = (name: string) => {
     let r = receivers.get(name);
-    if (!r) receivers.set(name, (r = { script: [], fallback: { status: 200 }, log: [] }));
+    if (!r) receivers.set(name, (r = { script: [], fallback: { status: 200 }, log: [], faults: new Map() }));
     return r;
   };
 
@@ -55,8 +75,9 @@ export async function startReceiverServer(): Promise<ReceiverServer> {
     const r = get(name);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    r.log.push({ at: Date.now(), headers, body });
-    const action = r.script.shift() ?? r.fallback;
+    const action = resolve(r.script.shift() ?? r.fallback, r, headers['webhook-id'] ?? '');
+    const answer = 'reset' in action ? 'reset' : 'hang' in action ? 'hang' : action.status;
+    r.log.push({ at: Date.now(), headers, body, answer });
     if ('reset' in action) return req.socket.destroy();
     if ('hang' in action) return; // never answers; the socket is destroyed when the server closes
     if (action.delay_ms) await new Promise((ok) => setTimeout(ok, action.delay_ms));

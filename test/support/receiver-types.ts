@@ -2,12 +2,19 @@
 export type Action =
   | { status: number; delay_ms?: number; headers?: Record<string, string>; body?: string }
   | { hang: true }
-  | { reset: true };
+  | { reset: true }
+  /**
+   * Random faults, each with its probability; the rest answer 200. At most `max_faults` faults per
+   * webhook-id, so a retry schedule with more attempts than that always gets through.
+   */
+  | { chaos: { p500: number; p429: number; hang: number; reset: number; max_faults: number } };
 
 export interface Received {
   at: number;
   headers: Record<string, string>;
   body: string;
+  /** What the receiver did: a status code, 'hang' or 'reset'. */
+  answer?: number | 'hang' | 'reset';
 }
 
 declare module 'vitest' {
