@@ -4,19 +4,14 @@ import { redeliver } from '../delivery/redeliver';
 import { IdParam, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
 import { Delivery, DeliveryQuery, DeliveryWithAttempts } from '../schemas/events';
 import { attemptsOf } from '../store/attempts';
-import { getDelivery, listDeliveries } from '../store/deliveries';
+import { listDeliveries } from '../store/deliveries';
 import { fail } from '../utils/problem';
+import { deliveryOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
 
 export const deliveryRoutes = routeGroup();
 const tags = ['Deliveries'];
 const DlvId = IdParam('Delivery', 'dlv_01jd8x0000a1b2c3d4e5f6g7h8');
-
-async function load(db: D1Database, id: string) {
-  const delivery = await getDelivery(db, id);
-  if (!delivery) throw fail(404, `No delivery ${id}.`);
-  return delivery;
-}
 
 deliveryRoutes.openapi(
   createRoute({
@@ -42,7 +37,7 @@ deliveryRoutes.openapi(
     responses: { 200: jsonResponse(DeliveryWithAttempts, 'The delivery'), ...problems(401, 404) },
   }),
   async (c) => {
-    const delivery = await load(c.env.DB, c.req.valid('param').id);
+    const delivery = await deliveryOr404(c.env.DB, c.req.valid('param').id);
     return c.json({ ...delivery, attempts: await attemptsOf(c.env.DB, delivery.id) }, 200);
   },
 );
@@ -60,6 +55,6 @@ deliveryRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid('param');
     if (!(await redeliver(c.env, id))) throw fail(404, `No delivery ${id}.`);
-    return c.json(await load(c.env.DB, id), 202);
+    return c.json(await deliveryOr404(c.env.DB, id), 202);
   },
 );

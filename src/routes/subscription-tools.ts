@@ -5,21 +5,16 @@ import { RECOVER_LIMIT, recoverFailed } from '../delivery/redeliver';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
 import { SecretResponse } from '../schemas/subscriptions';
-import { generateSecret, isValidSecret } from '../signing/secret';
-import { getSubscription, putSubscription, withRotatedSecret, type StoredSubscription } from '../store/subscriptions';
+import { generateSecret } from '../signing/secret';
+import { putSubscription, withRotatedSecret } from '../store/subscriptions';
 import { fail } from '../utils/problem';
+import { assertGivenSecret, subscriptionOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
 
 export const subscriptionToolRoutes = routeGroup();
 const tags = ['Subscriptions'];
 const SubId = IdParam('Subscription', 'sub_01jd8x0000a1b2c3d4e5f6g7h8');
 export const TEST_EVENT_TYPE = 'webhook.test';
-
-async function load(kv: KVNamespace, id: string): Promise<StoredSubscription> {
-  const sub = await getSubscription(kv, id);
-  if (!sub) throw fail(404, `No subscription ${id}.`);
-  return sub;
-}
 
 subscriptionToolRoutes.openapi(
   createRoute({
@@ -32,7 +27,7 @@ subscriptionToolRoutes.openapi(
     responses: { 202: jsonResponse(EventAccepted, 'The test event, accepted'), ...problems(401, 404, 409) },
   }),
   async (c) => {
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     if (sub.disabled) throw fail(409, 'The subscription is disabled: enable it before testing it.');
     const { event } = await ingestEvent(c.env, c.executionCtx, {
       type: TEST_EVENT_TYPE,
@@ -59,7 +54,7 @@ subscriptionToolRoutes.openapi(
     responses: { 202: jsonResponse(z.object({ recovering: z.number().int() }).openapi('RecoverAccepted'), 'Queued'), ...problems(400, 401, 404, 415, 422) },
   }),
   async (c) => {
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     const since = new Date(c.req.valid('json').since);
     if (since.getTime() > Date.now()) throw fail(422, '`since` is in the future.', [{ path: 'since', message: 'must not be in the future' }]);
     return c.json({ recovering: await recoverFailed(c.env, sub.id, since.toISOString()) }, 202);
@@ -79,11 +74,9 @@ subscriptionToolRoutes.openapi(
     responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 415, 422) },
   }),
   async (c) => {
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     const given = c.req.valid('json')?.secret;
-    if (given !== undefined && !isValidSecret(given)) {
-      throw fail(422, 'The secret must be `whsec_` followed by base64 of 24 to 64 bytes.', [{ path: 'secret', message: 'not a whsec_ secret' }]);
-    }
+    assertGivenSecret(given);
     const secret = given ?? generateSecret();
     await putSubscription(c.env.SUBSCRIPTIONS, withRotatedSecret(sub, secret, Date.now()));
     return c.json({ secret }, 200);

@@ -1,11 +1,10 @@
 // /v1/subscriptions: create, list, read, change, remove, and read the secret.
 import { createRoute } from '@hono/zod-openapi';
-import { generateSecret, isValidSecret } from '../signing/secret';
+import { generateSecret } from '../signing/secret';
 import { IdParam, jsonBody, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import {
   deleteSubscription,
-  getSubscription,
   listSubscriptions,
   putSubscription,
   signingSecrets,
@@ -14,18 +13,13 @@ import {
 } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
+import { assertGivenSecret, subscriptionOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
 import { assertReceiverUrl } from './receiver-url';
 
 export const subscriptionRoutes = routeGroup();
 const tags = ['Subscriptions'];
 const SubId = IdParam('Subscription', 'sub_01jd8x0000a1b2c3d4e5f6g7h8');
-
-async function load(kv: KVNamespace, id: string): Promise<StoredSubscription> {
-  const sub = await getSubscription(kv, id);
-  if (!sub) throw fail(404, `No subscription ${id}.`);
-  return sub;
-}
 
 subscriptionRoutes.openapi(
   createRoute({
@@ -40,9 +34,7 @@ subscriptionRoutes.openapi(
   async (c) => {
     const input = c.req.valid('json');
     assertReceiverUrl(c.env, 'url', input.url);
-    if (input.secret !== undefined && !isValidSecret(input.secret)) {
-      throw fail(422, 'The secret must be `whsec_` followed by base64 of 24 to 64 bytes.', [{ path: 'secret', message: 'not a whsec_ secret' }]);
-    }
+    assertGivenSecret(input.secret);
     const now = new Date();
     const sub: StoredSubscription = {
       id: newId('sub', now.getTime()),
@@ -90,7 +82,7 @@ subscriptionRoutes.openapi(
     request: { params: SubId },
     responses: { 200: jsonResponse(Subscription, 'The subscription'), ...problems(401, 404) },
   }),
-  async (c) => c.json(toPublic(await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id)), 200),
+  async (c) => c.json(toPublic(await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id)), 200),
 );
 
 subscriptionRoutes.openapi(
@@ -105,7 +97,7 @@ subscriptionRoutes.openapi(
   }),
   async (c) => {
     const input = c.req.valid('json');
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     if (input.url !== undefined) assertReceiverUrl(c.env, 'url', input.url);
     const changed: StoredSubscription = {
       ...sub,
@@ -133,7 +125,7 @@ subscriptionRoutes.openapi(
     responses: { 204: { description: 'Removed' }, ...problems(401, 404) },
   }),
   async (c) => {
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     await deleteSubscription(c.env.SUBSCRIPTIONS, sub.id);
     return c.body(null, 204);
   },
@@ -150,7 +142,7 @@ subscriptionRoutes.openapi(
     responses: { 200: jsonResponse(SecretResponse, 'The newest secret'), ...problems(401, 404) },
   }),
   async (c) => {
-    const sub = await load(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     return c.json({ secret: signingSecrets(sub, Date.now())[0] ?? sub.secrets[0]!.value }, 200);
   },
 );
