@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -30,14 +31,31 @@ export function applyMigrations(persistTo) {
   if (r.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${r.stdout}\n${r.stderr}`);
 }
 
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /**
- * @param {{ port?: number, vars?: Record<string,string>, persistTo?: string, quiet?: boolean, sweepEveryMs?: number }} options
+ * @param {{ port?: number, vars?: Record<string,string>, persistTo?: string, quiet?: boolean, sweepEveryMs?: number,
+ *           config?: string, readyPath?: string }} options
+ *   `config`: another Worker's wrangler config (the example receiver); then no migrations and no sweep.
  */
 export async function startDevServer(options = {}) {
   const port = options.port ?? 8787;
   const persistTo = options.persistTo;
-  applyMigrations(persistTo);
-  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--test-scheduled', '--show-interactive-dev-session=false'];
+  const isService = options.config === undefined;
+  if (isService) applyMigrations(persistTo);
+  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--inspector-port', String(await freePort())];
+  if (isService) args.push('--test-scheduled');
+  else args.push('--config', options.config);
   if (persistTo) args.push('--persist-to', persistTo);
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}:${v}`);
   const child = spawn(WRANGLER, args, {
@@ -67,17 +85,18 @@ export async function startDevServer(options = {}) {
     }
   };
   // Cron triggers do not fire under `wrangler dev`: call the sweep the way the cron would.
-  const sweeper = setInterval(() => fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {}), options.sweepEveryMs ?? 60_000);
+  const sweeper = setInterval(() => isService && fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {}), options.sweepEveryMs ?? 60_000);
   sweeper.unref();
+  const readyPath = options.readyPath ?? '/health';
 
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return { url, stop, output: () => output };
+      if ((await fetch(`${url}${readyPath}`)).ok) return { url, stop, output: () => output };
     } catch {}
     await sleep(200);
   }
   await stop();
-  throw new Error(`wrangler dev did not answer /health within 60 s:\n${output}`);
+  throw new Error(`wrangler dev did not answer ${readyPath} within 60 s:\n${output}`);
 }

@@ -1,5 +1,5 @@
 // HMAC-SHA256 keys, imported once per secret and kept for the isolate's life.
-import { fromBase64, utf8 } from './encoding';
+import { fromBase64, utf8 } from './encoding.ts';
 
 const SECRET_PREFIX = 'whsec_';
 const MAX_CACHED_KEYS = 1000;

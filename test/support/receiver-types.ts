@@ -21,5 +21,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** http://127.0.0.1:<port> of the receiver server started by globalSetup. */
     receiverOrigin: string;
+    /** The example receiver Worker under wrangler dev, and the secret it verifies with. */
+    exampleReceiver: { url: string; secret: string };
   }
 }

@@ -1,0 +1,105 @@
+// The verify module's cases, shared by the workerd suite (vitest) and the Node suite (node --test).
+// Each case throws when the module misbehaves.
+
+const KAT = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function rejects(promise, reason, WebhookVerificationError) {
+  try {
+    await promise;
+  } catch (err) {
+    assert(err instanceof WebhookVerificationError, `expected WebhookVerificationError, got ${err}`);
+    assert(err.reason === reason, `expected reason "${reason}", got "${err.reason}"`);
+    return;
+  }
+  throw new Error(`expected rejection "${reason}", but it verified`);
+}
+
+/**
+ * @param mod the verify module ({ verify, verifyGithub, WebhookVerificationError })
+ * @param libs { Webhook } from `standardwebhooks`, { sign } from `@octokit/webhooks-methods`
+ */
+export function verifyCases(mod, { Webhook, sign }) {
+  const { verify, verifyGithub, WebhookVerificationError } = mod;
+  const secret = 'whsec_' + btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+  const body = '{"type":"order.created","timestamp":"2026-11-29T10:00:00.000Z","data":{"id":"ord_1","note":"héllo"}}';
+  const now = Math.floor(Date.now() / 1000);
+  const signed = (id, ts, b = body, key = secret) => ({
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': new Webhook(key).sign(id, new Date(ts * 1000), b),
+  });
+  const no = (promise, reason) => rejects(promise, reason, WebhookVerificationError);
+
+  return [
+    { name: 'the Standard Webhooks known-answer vector', run: async () => {
+      const headers = { 'webhook-id': KAT.id, 'webhook-timestamp': String(KAT.timestamp), 'webhook-signature': KAT.signature };
+      const got = await verify(KAT.secret, KAT.payload, headers, { now: () => KAT.timestamp * 1000 });
+      assert(got.id === KAT.id && got.timestamp === KAT.timestamp, 'wrong id or timestamp');
+    } },
+    { name: 'a signature made by the standardwebhooks package', run: async () => {
+      const got = await verify(secret, body, signed('msg_1', now));
+      assert(got.id === 'msg_1', 'wrong id');
+    } },
+    { name: 'a Headers object, a plain object in any case, and bytes for the body', run: async () => {
+      const h = signed('msg_2', now);
+      await verify(secret, body, new Headers(h));
+      await verify(secret, new TextEncoder().encode(body), Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toUpperCase(), v])));
+    } },
+    { name: 'several signatures, one matching (a secret rotation)', run: async () => {
+      const other = 'whsec_' + btoa('x'.repeat(32));
+      const h = signed('msg_3', now);
+      h['webhook-signature'] = `${new Webhook(other).sign('msg_3', new Date(now * 1000), body)} ${h['webhook-signature']}`;
+      await verify(secret, body, h);
+    } },
+    { name: 'timestamps 299 s old and 299 s ahead pass', run: async () => {
+      await verify(secret, body, signed('msg_4', now - 299));
+      await verify(secret, body, signed('msg_5', now + 299));
+    } },
+    { name: 'rejects a tampered body', run: () => no(verify(secret, body.replace('ord_1', 'ord_2'), signed('msg_6', now)), 'no matching signature') },
+    { name: 'rejects re-serialised JSON', run: () => no(verify(secret, JSON.stringify(JSON.parse(body), null, 1), signed('msg_7', now)), 'no matching signature') },
+    { name: 'rejects a tampered id', run: async () => {
+      const h = signed('msg_8', now);
+      h['webhook-id'] = 'msg_9';
+      await no(verify(secret, body, h), 'no matching signature');
+    } },
+    { name: 'rejects a timestamp 301 s old', run: () => no(verify(secret, body, signed('msg_10', now - 301)), 'timestamp too old') },
+    { name: 'rejects a timestamp 301 s ahead', run: () => no(verify(secret, body, signed('msg_11', now + 301)), 'timestamp too new') },
+    { name: 'rejects a missing header', run: async () => {
+      for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+        const h = signed('msg_12', now);
+        delete h[name];
+        await no(verify(secret, body, h), 'missing header');
+      }
+    } },
+    { name: 'rejects a v1a-only header', run: async () => {
+      const h = signed('msg_13', now);
+      h['webhook-signature'] = h['webhook-signature'].replace(/^v1,/, 'v1a,');
+      await no(verify(secret, body, h), 'no matching signature');
+    } },
+    { name: 'rejects a wrong secret', run: () => no(verify('whsec_' + btoa('y'.repeat(32)), body, signed('msg_14', now)), 'no matching signature') },
+    { name: 'rejects a non-numeric timestamp', run: async () => {
+      const h = signed('msg_15', now);
+      h['webhook-timestamp'] = 'soon';
+      await no(verify(secret, body, h), 'invalid timestamp');
+    } },
+    { name: 'accepts a GitHub signature made by @octokit/webhooks-methods', run: async () => {
+      await verifyGithub('gh-secret', body, { 'X-Hub-Signature-256': await sign('gh-secret', body) });
+    } },
+    { name: 'rejects a GitHub signature over another body, with another secret, or missing', run: async () => {
+      const signature = await sign('gh-secret', body);
+      await no(verifyGithub('gh-secret', `${body} `, { 'x-hub-signature-256': signature }), 'no matching signature');
+      await no(verifyGithub('other', body, { 'x-hub-signature-256': signature }), 'no matching signature');
+      await no(verifyGithub('gh-secret', body, {}), 'missing header');
+    } },
+  ];
+}
