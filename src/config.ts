@@ -12,6 +12,7 @@ export interface Settings {
   disableAfterFailingMs: number;
   /** How long a receiver that hung stays in the slow lane. */
   slowLaneMs: number;
+  strictEventTypes: boolean;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number): number {
@@ -33,5 +34,6 @@ export function settings(env: Env): Settings {
     sweepGraceSeconds: positiveNumber(env.SWEEP_GRACE_SECONDS, 60),
     disableAfterFailingMs: positiveNumber(env.DISABLE_AFTER_FAILING_DAYS, 5) * 86_400_000,
     slowLaneMs: positiveNumber(env.SLOW_LANE_MINUTES, 10) * 60_000,
+    strictEventTypes: env.STRICT_EVENT_TYPES === 'true',
   };
 }

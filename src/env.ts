@@ -24,6 +24,8 @@ export interface Env {
   DISABLE_AFTER_FAILING_DAYS?: string;
   /** Minutes a receiver that hung keeps its deliveries in the slow lane (default 10). */
   SLOW_LANE_MINUTES?: string;
+  /** "true": subscriptions may only name registered event types (wildcards stay allowed). */
+  STRICT_EVENT_TYPES?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -5,9 +5,11 @@ import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { markSlow, slowSubscriptions } from '../store/health';
 import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
+import { isCallback, queueCallbackIfComplete } from './callback';
 import { deliver, type TaskOutcome } from './deliver';
 import { fanOut } from './fan-out';
 import type { Clock } from './retry-policy';
+import { resolveTarget } from './target';
 import type { Task } from './tasks';
 
 export const systemClock: Clock = { now: () => Date.now(), random: () => Math.random() };
@@ -21,11 +23,17 @@ interface Context {
   lane: Lane;
 }
 
+/** A delivery reached a final state: the event's callback may now be due. */
+async function finalised(ctx: Context, row: DispatchRow): Promise<void> {
+  if (row.callback_url && !isCallback(row)) await queueCallbackIfComplete(ctx.env, row.event_id, ctx.clock.now());
+}
+
 async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attempt: number, outcome: TaskOutcome): Promise<void> {
   const { env, clock } = ctx;
   const nowIso = new Date(clock.now()).toISOString();
   switch (outcome.kind) {
     case 'succeeded':
+      await finalised(ctx, row);
       msg.ack();
       return;
     case 'retry':
@@ -39,7 +47,8 @@ async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attemp
       }
       return;
     case 'disable':
-      await disableSubscription(env.SUBSCRIPTIONS, row.subscription_id, nowIso);
+      if (!isCallback(row)) await disableSubscription(env.SUBSCRIPTIONS, row.subscription_id, nowIso);
+      await finalised(ctx, row);
       msg.ack();
       return;
     case 'exhausted':
@@ -48,7 +57,10 @@ async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attemp
       msg.ack();
       return;
     case 'skipped':
-      if (outcome.reason !== 'already succeeded') await markFailed(env.DB, row.id, nowIso);
+      if (outcome.reason !== 'already succeeded') {
+        await markFailed(env.DB, row.id, nowIso);
+        await finalised(ctx, row);
+      }
       msg.ack();
       return;
   }
@@ -93,7 +105,8 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           msg.ack();
           return;
         }
-        const outcome = await deliver(row, subs.get(row.subscription_id) ?? null, attempt, { db: env.DB, settings: ctx.config, clock });
+        const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
+        const outcome = await deliver(row, resolved, attempt, { db: env.DB, settings: ctx.config, clock });
         await settle(ctx, msg, row, attempt, outcome);
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));

@@ -2,7 +2,9 @@
 // A subscription whose deliveries have done nothing but fail for DISABLE_AFTER_FAILING_DAYS is disabled.
 import { settings } from '../config';
 import type { Env } from '../env';
+import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { markFailed } from '../store/deliveries';
+import { queueCallbackIfComplete } from './callback';
 import { failingSince } from '../store/health';
 import { disableSubscription } from '../store/subscriptions';
 import type { Task } from './tasks';
@@ -21,8 +23,11 @@ export async function consumeDeadLetters(batch: MessageBatch<Task>, env: Env, no
     const task = msg.body;
     try {
       if (task.kind === 'deliver') {
-        const subscriptionId = await markFailed(env.DB, task.delivery_id, nowIso);
-        if (subscriptionId) await disableIfFailingTooLong(env, subscriptionId, nowMs);
+        const failed = await markFailed(env.DB, task.delivery_id, nowIso);
+        if (failed && failed.subscription_id !== CALLBACK_SUBSCRIPTION) {
+          await disableIfFailingTooLong(env, failed.subscription_id, nowMs);
+          await queueCallbackIfComplete(env, failed.event_id, nowMs);
+        }
       } else {
         // A fan-out page that kept crashing is left to the sweep, which re-drives unfinished fan-outs.
         console.error(JSON.stringify({ msg: 'fan-out page dead-lettered; the sweep re-drives it', event_id: task.event_id }));

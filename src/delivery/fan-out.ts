@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { createDeliveries } from '../store/deliveries';
 import { finishFanout, getEvent, startFanout, type EventRow } from '../store/events';
 import { getSubscription, matchingSubscriptionIds } from '../store/subscriptions';
+import { queueCallbackIfComplete } from './callback';
 import { enqueueDeliveries } from './enqueue';
 import { matchesAny } from './patterns';
 
@@ -23,6 +24,11 @@ export async function fanOut(env: Env, eventId: string, cursor?: string, nowMs =
   const page = await targets(env, event, cursor);
   const created = await createDeliveries(env.DB, eventId, page.ids, new Date(nowMs).toISOString());
   await enqueueDeliveries(env, created, nowMs);
-  if (page.cursor) await env.DELIVERIES.send({ kind: 'fanout', event_id: eventId, cursor: page.cursor });
-  else await finishFanout(env.DB, eventId);
+  if (page.cursor) {
+    await env.DELIVERIES.send({ kind: 'fanout', event_id: eventId, cursor: page.cursor });
+  } else {
+    await finishFanout(env.DB, eventId);
+    // Deliveries may all have settled before the fan-out was marked finished (or there were none).
+    if (event.callback_url) await queueCallbackIfComplete(env, eventId, nowMs);
+  }
 }

@@ -1,7 +1,10 @@
 // /v1/events: send an event in, read where it went.
 import { createRoute, z } from '@hono/zod-openapi';
+import { isCallback } from '../delivery/callback';
+import { schemaErrors } from '../delivery/event-schemas';
 import { ingestEvent } from '../delivery/ingest';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
+import { STANDARD_WEBHOOK_HEADERS } from '../openapi/webhook-headers';
 import { Event, EventAccepted, EventCreate } from '../schemas/events';
 import { deliveriesOfEvent } from '../store/deliveries';
 import { getEvent } from '../store/events';
@@ -29,13 +32,34 @@ eventRoutes.openapi(
     tags,
     security: bearer,
     summary: 'Send an event to every matching subscription',
-    description: 'Answers 202 once the event is durable; the fan-out to subscriptions happens after the response.',
+    description:
+      'Answers 202 once the event is durable; the fan-out to subscriptions happens after the response. ' +
+      'An event of a registered type with a schema is validated first (422 lists the failing paths). ' +
+      'With `callback_url`, `event.completed` is POSTed there once every delivery is final.',
+    callbacks: {
+      eventCompleted: {
+        '{$request.body#/callback_url}': {
+          post: {
+            summary: 'event.completed: every delivery of the event is final',
+            description: 'Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. `webhook-id` is `<event id>_completed`.',
+            parameters: [...STANDARD_WEBHOOK_HEADERS],
+            requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EventCompleted' } } } },
+            responses: { '2XX': { description: 'Received; any other answer is retried' } },
+          },
+        },
+      },
+    },
     request: { headers: IdempotencyHeaders, body: jsonBody(EventCreate) },
     responses: { 202: jsonResponse(EventAccepted, 'Accepted and durable'), ...problems(400, 401, 413, 415, 422) },
   }),
   async (c) => {
     const input = c.req.valid('json');
-    if (input.callback_url !== undefined) assertReceiverUrl(c.env, 'callback_url', input.callback_url);
+    if (input.callback_url !== undefined) {
+      if (!c.env.CALLBACK_SECRET) throw fail(422, 'Callbacks are off: this service has no CALLBACK_SECRET to sign them with.', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
+      assertReceiverUrl(c.env, 'callback_url', input.callback_url);
+    }
+    const errors = await schemaErrors(c.env.DB, input.type, input.data);
+    if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
     const { event, created } = await ingestEvent(c.env, c.executionCtx, input, c.req.valid('header')['idempotency-key']);
     if (!created) c.header('idempotent-replayed', 'true');
     return c.json(event, 202);
@@ -56,15 +80,15 @@ eventRoutes.openapi(
     const { id } = c.req.valid('param');
     const event = await getEvent(c.env.DB, id);
     if (!event) throw fail(404, `No event ${id}.`);
-    const deliveries = await deliveriesOfEvent(c.env.DB, id);
+    const all = await deliveriesOfEvent(c.env.DB, id);
     return c.json(
       {
         id: event.id,
         type: event.type,
         data: JSON.parse(event.data) as Record<string, unknown>,
         created_at: event.created_at,
-        ...(event.callback_url ? { callback_url: event.callback_url } : {}),
-        deliveries,
+        ...(event.callback_url ? { callback_url: event.callback_url, callback: all.find(isCallback) ?? null } : {}),
+        deliveries: all.filter((d) => !isCallback(d)),
       },
       200,
     );

@@ -1,5 +1,8 @@
 // Lookups shared by route groups: a missing resource is a 404, a malformed given secret a 422.
+import { settings } from '../config';
+import type { Env } from '../env';
 import { isValidSecret } from '../signing/secret';
+import { registeredNames } from '../store/event-types';
 import { getDelivery, type DeliveryRow } from '../store/deliveries';
 import { getSubscription, type StoredSubscription } from '../store/subscriptions';
 import { fail } from '../utils/problem';
@@ -20,5 +23,17 @@ export async function deliveryOr404(db: D1Database, id: string): Promise<Deliver
 export function assertGivenSecret(secret: string | undefined): void {
   if (secret !== undefined && !isValidSecret(secret)) {
     throw fail(422, 'The secret must be `whsec_` followed by base64 of 24 to 64 bytes.', [{ path: 'secret', message: 'not a whsec_ secret' }]);
+  }
+}
+
+/** In strict mode, exact patterns must name registered event types; `prefix.*` and `*` stay allowed. */
+export async function assertKnownTypes(env: Env, patterns: string[] | undefined): Promise<void> {
+  if (!patterns || !settings(env).strictEventTypes) return;
+  const exact = patterns.filter((p) => !p.endsWith('*'));
+  if (exact.length === 0) return;
+  const known = await registeredNames(env.DB, exact);
+  const unknown = exact.filter((p) => !known.has(p));
+  if (unknown.length > 0) {
+    throw fail(422, `Unknown event types (strict mode): ${unknown.join(', ')}. Register them first.`, unknown.map((u) => ({ path: `events.${patterns.indexOf(u)}`, message: 'not a registered event type' })));
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
-import { assertGivenSecret, subscriptionOr404 } from './lookups';
+import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
 import { assertReceiverUrl } from './receiver-url';
 
@@ -35,6 +35,7 @@ subscriptionRoutes.openapi(
     const input = c.req.valid('json');
     assertReceiverUrl(c.env, 'url', input.url);
     assertGivenSecret(input.secret);
+    await assertKnownTypes(c.env, input.events);
     const now = new Date();
     const sub: StoredSubscription = {
       id: newId('sub', now.getTime()),
@@ -99,6 +100,7 @@ subscriptionRoutes.openapi(
     const input = c.req.valid('json');
     const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
     if (input.url !== undefined) assertReceiverUrl(c.env, 'url', input.url);
+    await assertKnownTypes(c.env, input.events);
     const changed: StoredSubscription = {
       ...sub,
       url: input.url ?? sub.url,

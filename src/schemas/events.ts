@@ -61,9 +61,28 @@ export const Event = z
     data: z.record(z.string(), z.unknown()),
     created_at: z.string(),
     callback_url: z.string().optional(),
+    callback: Delivery.nullable().optional().openapi({ description: 'The delivery of the event.completed callback, once claimed' }),
     deliveries: z.array(Delivery),
   })
   .openapi('Event');
+
+export const EventCompleted = z
+  .object({
+    type: z.literal('event.completed'),
+    timestamp: z.string().openapi({ description: 'When the last delivery became final' }),
+    data: z.object({
+      event_id: z.string(),
+      deliveries: z.array(
+        z.object({
+          subscription_id: z.string(),
+          status: z.enum(['succeeded', 'failed']),
+          attempts: z.number().int(),
+          last_status: z.number().int().nullable().openapi({ description: 'HTTP status of the last attempt; null for a network error or timeout' }),
+        }),
+      ),
+    }),
+  })
+  .openapi('EventCompleted');
 
 export const DeliveryQuery = z.object({
   event_id: z.string().max(128).optional(),

@@ -51,7 +51,7 @@ export async function markEnqueued(db: D1Database, ids: string[]): Promise<void>
   await db.prepare('UPDATE deliveries SET enqueued = 1 WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(ids)).run();
 }
 
-/** What one attempt needs: the delivery with its event's type, data and time. */
+/** What one attempt needs: the delivery with its event's type, data, time and callback. */
 export interface DispatchRow {
   id: string;
   event_id: string;
@@ -60,12 +60,16 @@ export interface DispatchRow {
   type: string;
   data: string;
   event_created_at: string;
+  callback_url: string | null;
+  callback_at: string | null;
+  callback_payload: string | null;
 }
 
 export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
   const { results } = await db
     .prepare(
-      `SELECT d.id, d.event_id, d.subscription_id, d.status, e.type, e.data, e.created_at AS event_created_at
+      `SELECT d.id, d.event_id, d.subscription_id, d.status, e.type, e.data, e.created_at AS event_created_at,
+              e.callback_url, e.callback_at, e.callback_payload
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.id IN (SELECT value FROM json_each(?1))`,
     )
@@ -110,15 +114,26 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
   return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
 }
 
-/** A final state: only a pending delivery becomes failed. Returns its subscription when it changed. */
-export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<string | null> {
-  const row = await db
+/** A final state: only a pending delivery becomes failed. Returns it when it changed. */
+export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<{ subscription_id: string; event_id: string } | null> {
+  return db
     .prepare(
-      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending' RETURNING subscription_id",
+      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending' RETURNING subscription_id, event_id",
     )
     .bind(id, nowIso)
-    .first<{ subscription_id: string }>();
-  return row?.subscription_id ?? null;
+    .first<{ subscription_id: string; event_id: string }>();
+}
+
+/** Deliveries created before `beforeIso` whose task never reached the queue, of events whose fan-out finished. */
+export async function unqueuedDeliveries(db: D1Database, beforeIso: string, limit: number): Promise<NewDelivery[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT d.id, d.subscription_id FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.enqueued = 0 AND d.created_at < ?1 AND e.fanout_done = 1 ORDER BY d.created_at LIMIT ?2`,
+    )
+    .bind(beforeIso, limit)
+    .all<NewDelivery>();
+  return results;
 }
 
 /** The failed deliveries of a subscription created at or after `sinceIso`, oldest first. */

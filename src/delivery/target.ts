@@ -1,0 +1,37 @@
+// Where an attempt goes and how it is signed: a subscription's URL and secrets, or an event's callback.
+import type { Env } from '../env';
+import type { DispatchRow } from '../store/deliveries';
+import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
+import { callbackBody, callbackWebhookId, isCallback } from './callback';
+import { envelopeBody } from './envelope';
+
+export interface Target {
+  url: string;
+  /** Newest first; each adds one `v1,` signature. */
+  secrets: string[];
+  github: boolean;
+  webhookId: string;
+  body: string;
+}
+
+/** The target, or why there is nothing to send. */
+export type Resolved = { target: Target } | { skip: string };
+
+export function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Pick<Env, 'CALLBACK_SECRET'>, nowMs: number): Resolved {
+  if (isCallback(row)) {
+    if (!row.callback_url) return { skip: 'event has no callback_url' };
+    if (!env.CALLBACK_SECRET) return { skip: 'CALLBACK_SECRET is not set' };
+    return { target: { url: row.callback_url, secrets: [env.CALLBACK_SECRET], github: false, webhookId: callbackWebhookId(row.event_id), body: callbackBody(row) } };
+  }
+  if (!sub) return { skip: 'subscription deleted' };
+  if (sub.disabled) return { skip: 'subscription disabled' };
+  return {
+    target: {
+      url: sub.url,
+      secrets: signingSecrets(sub, nowMs),
+      github: sub.github_signature,
+      webhookId: row.event_id,
+      body: envelopeBody(row.type, row.event_created_at, row.data),
+    },
+  };
+}
