@@ -2,15 +2,25 @@
 // Compiled validators are kept per isolate for a short while, so ingest reads D1 for a type at most every 30 s.
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { getEventType } from '../store/event-types';
+import { META_SCHEMA } from './schema-meta';
 import type { FieldError } from '../utils/problem';
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 500;
 const cache = new Map<string, { expires: number; validator: Validator | null }>();
 
+let meta: Validator | undefined;
+
+/** A validator for `schema`; throws, saying where, when the schema is not one it can use. */
 export function compileSchema(schema: unknown): Validator {
+  meta ??= new Validator(META_SCHEMA as Schema, '2020-12', true);
+  const check = meta.validate(schema);
+  if (!check.valid) {
+    const deepest = check.errors[check.errors.length - 1]!;
+    throw new Error(`${deepest.instanceLocation.replace(/^#/, '') || '/'}: ${deepest.error}`);
+  }
   const validator = new Validator(schema as Schema, '2020-12', false);
-  validator.validate({}); // surfaces a schema the validator cannot use (bad $ref, wrong keyword types)
+  validator.validate({}); // surfaces what the meta-schema cannot see: a $ref that points nowhere
   return validator;
 }
 
