@@ -11,7 +11,7 @@ export const EventTypeCreate = z
     schema: z
       .record(z.string(), z.unknown())
       .optional()
-      .openapi({ type: 'object', description: 'JSON Schema (draft 2020-12) of the events\' `data`', example: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } } }),
+      .openapi({ type: 'object', additionalProperties: true, description: 'JSON Schema (draft 2020-12) of the events\' `data`', example: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } } }),
   })
   .openapi('EventTypeCreate');
 
@@ -19,7 +19,7 @@ export const EventType = z
   .object({
     name: z.string(),
     description: z.string().nullable(),
-    schema: z.record(z.string(), z.unknown()).nullable().openapi({ type: 'object' }),
+    schema: z.record(z.string(), z.unknown()).nullable().openapi({ type: 'object', additionalProperties: true }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -12,7 +12,7 @@ export const EventCreate = z
     data: z
       .record(z.string(), z.unknown())
       .refine((d) => jsonDepth(d) <= MAX_DATA_DEPTH, `must not nest deeper than ${MAX_DATA_DEPTH} levels`)
-      .openapi({ type: 'object', example: { order_id: 'ord_1', status: 'paid' } }),
+      .openapi({ type: 'object', additionalProperties: true, example: { order_id: 'ord_1', status: 'paid' } }),
     id: z
       .string()
       .min(1)

@@ -1,0 +1,1 @@
+export function clientTypes(doc: unknown): Promise<string>;
