@@ -129,6 +129,22 @@ const CASES: Case[] = [
   { name: 'deliveries bad status', method: 'GET', path: '/v1/deliveries?status=done', status: 400 },
   { name: 'deliveries limit -1', method: 'GET', path: '/v1/deliveries?limit=-1', status: 400 },
   { name: 'deliveries limit huge', method: 'GET', path: '/v1/deliveries?limit=99999999999999999999', status: 400 },
+  // Event types
+  { name: 'event type bad name', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a b' }), status: 422 },
+  { name: 'event type wildcard name', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a.*' }), status: 422 },
+  { name: 'event type schema not an object', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: 'string' }), status: 422 },
+  { name: 'event type unusable schema', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { type: 'nope' } }), status: 422 },
+  { name: 'event type unknown field', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', version: 2 }), status: 422 },
+  { name: 'read missing event type', method: 'GET', path: '/v1/event-types/no.such.type', status: 404 },
+  { name: 'delete missing event type', method: 'DELETE', path: '/v1/event-types/no.such.type', status: 404 },
+  { name: 'event type path with bad name', method: 'GET', path: '/v1/event-types/a..b', status: 400 },
+  // Operator tools
+  { name: 'recover missing since', method: 'POST', path: '/v1/subscriptions/sub_nope/recover', body: '{}', status: 422 },
+  { name: 'recover since not a time', method: 'POST', path: '/v1/subscriptions/sub_nope/recover', body: JSON.stringify({ since: 'last week' }), status: 422 },
+  { name: 'recover missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/recover', body: JSON.stringify({ since: '2026-01-01T00:00:00Z' }), status: 404 },
+  { name: 'rotate with malformed secret', method: 'POST', path: '/v1/subscriptions/sub_nope/secret/rotate', body: JSON.stringify({ secret: 5 }), status: 422 },
+  { name: 'rotate missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/secret/rotate', body: '{}', status: 404 },
+  { name: 'test missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/test', status: 404 },
   // Routing
   { name: 'PUT on a collection', method: 'PUT', path: '/v1/subscriptions', body: sub({}), status: 404 },
   { name: 'unknown route', method: 'GET', path: '/v1/whatever', status: 404 },
@@ -136,7 +152,7 @@ const CASES: Case[] = [
 
 async function storedState() {
   const counts = await env.DB.prepare(
-    'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM idempotency_keys) AS keys',
+    'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM idempotency_keys) AS keys, (SELECT count(*) FROM event_types) AS types',
   ).first();
   const kv = (await env.SUBSCRIPTIONS.list()).keys.map((k) => k.name);
   return { counts, kv };
