@@ -55,6 +55,8 @@ export interface paths {
                     limit?: number;
                     status?: "pending" | "succeeded" | "failed";
                     subscription_id?: string;
+                    /** @description The event's type */
+                    type?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1301,6 +1303,10 @@ export interface components {
             duration_ms: number;
             error: string | null;
             id: string;
+            /** @description The headers sent (the body is the event envelope) */
+            request_headers: {
+                [key: string]: string;
+            } | null;
             /** @description First 4 KiB of the response body */
             response_excerpt: string | null;
             status_code: number | null;

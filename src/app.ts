@@ -1,5 +1,6 @@
 // The Hono app: middleware, route groups, the OpenAPI document.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { dashboard } from './dashboard/routes';
 import type { AppEnv } from './env';
 import { bearerAuth } from './middleware/bearer-auth';
 import { jsonBody } from './middleware/json-body';
@@ -43,6 +44,7 @@ app.route('/', subscriptionToolRoutes);
 app.route('/', eventRoutes);
 app.route('/', deliveryRoutes);
 app.route('/', eventTypeRoutes);
+app.route('/', dashboard);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'The API_TOKEN secret' });
 app.openAPIRegistry.register('EventCompleted', EventCompleted);

@@ -35,6 +35,7 @@ export async function deliver(row: DispatchRow, resolved: Resolved, attempt: num
   const next = outcome.kind === 'retry' ? new Date(nowMs + result.duration_ms + outcome.delaySeconds * 1000).toISOString() : null;
   const status = outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'disable' ? 'failed' : 'pending';
   const { retry_after: _r, timed_out: _t, ...logged } = result;
-  await recordAttempt(deps.db, row.id, { id: newId('atm', nowMs), at, ...logged }, { status, next_attempt_at: next });
+  const attemptRow = { id: newId('atm', nowMs), at, ...logged, request_headers: JSON.stringify(headers) };
+  await recordAttempt(deps.db, row.id, attemptRow, { status, next_attempt_at: next });
   return outcome;
 }

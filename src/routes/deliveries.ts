@@ -6,7 +6,7 @@ import { Delivery, DeliveryQuery, DeliveryWithAttempts } from '../schemas/events
 import { attemptsOf } from '../store/attempts';
 import { listDeliveries } from '../store/deliveries';
 import { fail } from '../utils/problem';
-import { deliveryOr404 } from './lookups';
+import { deliveryOr404 } from '../services/lookups';
 import { bearer, routeGroup } from './openapi-app';
 
 export const deliveryRoutes = routeGroup();
@@ -38,7 +38,11 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const delivery = await deliveryOr404(c.env.DB, c.req.valid('param').id);
-    return c.json({ ...delivery, attempts: await attemptsOf(c.env.DB, delivery.id) }, 200);
+    const attempts = (await attemptsOf(c.env.DB, delivery.id)).map((a) => ({
+      ...a,
+      request_headers: a.request_headers ? (JSON.parse(a.request_headers) as Record<string, string>) : null,
+    }));
+    return c.json({ ...delivery, attempts }, 200);
   },
 );
 

@@ -10,7 +10,7 @@ import { deliveriesOfEvent } from '../store/deliveries';
 import { getEvent } from '../store/events';
 import { fail } from '../utils/problem';
 import { bearer, routeGroup } from './openapi-app';
-import { assertReceiverUrl } from './receiver-url';
+import { assertReceiverUrl } from '../services/receiver-url';
 
 export const eventRoutes = routeGroup();
 const tags = ['Events'];

@@ -1,20 +1,17 @@
 // Operator tools on one subscription: send a test event, recover failed deliveries, rotate the secret.
 import { createRoute, z } from '@hono/zod-openapi';
-import { ingestEvent } from '../delivery/ingest';
 import { RECOVER_LIMIT, recoverFailed } from '../delivery/redeliver';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
 import { SecretResponse } from '../schemas/subscriptions';
-import { generateSecret } from '../signing/secret';
-import { putSubscription, withRotatedSecret } from '../store/subscriptions';
+import { subscriptionOr404 } from '../services/lookups';
+import { rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { fail } from '../utils/problem';
-import { assertGivenSecret, subscriptionOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
 
 export const subscriptionToolRoutes = routeGroup();
 const tags = ['Subscriptions'];
 const SubId = IdParam('Subscription', 'sub_01jd8x0000a1b2c3d4e5f6g7h8');
-export const TEST_EVENT_TYPE = 'webhook.test';
 
 subscriptionToolRoutes.openapi(
   createRoute({
@@ -27,14 +24,7 @@ subscriptionToolRoutes.openapi(
     responses: { 202: jsonResponse(EventAccepted, 'The test event, accepted'), ...problems(401, 404, 409) },
   }),
   async (c) => {
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
-    if (sub.disabled) throw fail(409, 'The subscription is disabled: enable it before testing it.');
-    const { event } = await ingestEvent(c.env, c.executionCtx, {
-      type: TEST_EVENT_TYPE,
-      data: { subscription_id: sub.id, message: 'This is a test event from edgehook.' },
-      target_subscription_id: sub.id,
-    }, undefined);
-    return c.json(event, 202);
+    return c.json(await sendTestEvent(c.env, c.executionCtx, c.req.valid('param').id), 202);
   },
 );
 
@@ -74,11 +64,6 @@ subscriptionToolRoutes.openapi(
     responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 415, 422) },
   }),
   async (c) => {
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
-    const given = c.req.valid('json')?.secret;
-    assertGivenSecret(given);
-    const secret = given ?? generateSecret();
-    await putSubscription(c.env.SUBSCRIPTIONS, withRotatedSecret(sub, secret, Date.now()));
-    return c.json({ secret }, 200);
+    return c.json({ secret: await rotateSecret(c.env, c.req.valid('param').id, c.req.valid('json')?.secret) }, 200);
   },
 );

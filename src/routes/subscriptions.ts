@@ -1,21 +1,12 @@
 // /v1/subscriptions: create, list, read, change, remove, and read the secret.
 import { createRoute } from '@hono/zod-openapi';
-import { generateSecret } from '../signing/secret';
 import { IdParam, jsonBody, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
-import {
-  deleteSubscription,
-  listSubscriptions,
-  putSubscription,
-  signingSecrets,
-  toPublic,
-  type StoredSubscription,
-} from '../store/subscriptions';
-import { newId } from '../utils/ids';
+import { subscriptionOr404 } from '../services/lookups';
+import { changeSubscription, createSubscription } from '../services/subscriptions';
+import { deleteSubscription, listSubscriptions, signingSecrets, toPublic } from '../store/subscriptions';
 import { fail } from '../utils/problem';
-import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
 import { bearer, routeGroup } from './openapi-app';
-import { assertReceiverUrl } from './receiver-url';
 
 export const subscriptionRoutes = routeGroup();
 const tags = ['Subscriptions'];
@@ -32,24 +23,7 @@ subscriptionRoutes.openapi(
     responses: { 201: jsonResponse(SubscriptionWithSecret, 'Created; the only answer besides the secret routes that shows the secret'), ...problems(400, 401, 413, 415, 422) },
   }),
   async (c) => {
-    const input = c.req.valid('json');
-    assertReceiverUrl(c.env, 'url', input.url);
-    assertGivenSecret(input.secret);
-    await assertKnownTypes(c.env, input.events);
-    const now = new Date();
-    const sub: StoredSubscription = {
-      id: newId('sub', now.getTime()),
-      url: input.url,
-      events: input.events,
-      description: input.description ?? null,
-      metadata: input.metadata ?? {},
-      disabled: false,
-      github_signature: input.github_signature ?? false,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-      secrets: [{ value: input.secret ?? generateSecret(), expires_at: null }],
-    };
-    await putSubscription(c.env.SUBSCRIPTIONS, sub);
+    const sub = await createSubscription(c.env, c.req.valid('json'));
     return c.json({ ...toPublic(sub), secret: sub.secrets[0]!.value }, 201);
   },
 );
@@ -97,21 +71,7 @@ subscriptionRoutes.openapi(
     responses: { 200: jsonResponse(Subscription, 'The changed subscription'), ...problems(400, 401, 404, 413, 415, 422) },
   }),
   async (c) => {
-    const input = c.req.valid('json');
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
-    if (input.url !== undefined) assertReceiverUrl(c.env, 'url', input.url);
-    await assertKnownTypes(c.env, input.events);
-    const changed: StoredSubscription = {
-      ...sub,
-      url: input.url ?? sub.url,
-      events: input.events ?? sub.events,
-      description: input.description === undefined ? sub.description : input.description,
-      metadata: input.metadata ?? sub.metadata,
-      disabled: input.disabled ?? sub.disabled,
-      github_signature: input.github_signature ?? sub.github_signature,
-      updated_at: new Date().toISOString(),
-    };
-    await putSubscription(c.env.SUBSCRIPTIONS, changed);
+    const changed = await changeSubscription(c.env, c.req.valid('param').id, c.req.valid('json'));
     return c.json(toPublic(changed), 200);
   },
 );

@@ -49,6 +49,7 @@ export const Attempt = z
     duration_ms: z.number().int(),
     error: z.string().nullable(),
     response_excerpt: z.string().nullable().openapi({ description: 'First 4 KiB of the response body' }),
+    request_headers: z.record(z.string(), z.string()).nullable().openapi({ description: 'The headers sent (the body is the event envelope)' }),
   })
   .openapi('Attempt');
 
@@ -88,4 +89,5 @@ export const DeliveryQuery = z.object({
   event_id: z.string().max(128).optional(),
   subscription_id: z.string().max(128).optional(),
   status: DeliveryStatus.optional(),
+  type: z.string().max(128).optional().openapi({ description: "The event's type" }),
 });

@@ -8,6 +8,8 @@ export interface AttemptRow {
   duration_ms: number;
   error: string | null;
   response_excerpt: string | null;
+  /** JSON text of the request headers sent. */
+  request_headers: string | null;
 }
 
 export interface DeliveryChange {
@@ -20,9 +22,9 @@ export async function recordAttempt(db: D1Database, deliveryId: string, attempt:
   await db.batch([
     db
       .prepare(
-        'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)',
+        'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt, request_headers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)',
       )
-      .bind(attempt.id, deliveryId, attempt.at, attempt.status_code, attempt.duration_ms, attempt.error, attempt.response_excerpt),
+      .bind(attempt.id, deliveryId, attempt.at, attempt.status_code, attempt.duration_ms, attempt.error, attempt.response_excerpt, attempt.request_headers),
     db
       .prepare(
         // A concurrent duplicate that already succeeded keeps the delivery succeeded.
@@ -38,7 +40,7 @@ export async function recordAttempt(db: D1Database, deliveryId: string, attempt:
 
 export async function attemptsOf(db: D1Database, deliveryId: string): Promise<AttemptRow[]> {
   const { results } = await db
-    .prepare('SELECT id, at, status_code, duration_ms, error, response_excerpt FROM attempts WHERE delivery_id = ?1 ORDER BY id')
+    .prepare('SELECT id, at, status_code, duration_ms, error, response_excerpt, request_headers FROM attempts WHERE delivery_id = ?1 ORDER BY id')
     .bind(deliveryId)
     .all<AttemptRow>();
   return results;

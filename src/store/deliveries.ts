@@ -91,6 +91,8 @@ export interface DeliveryFilter {
   event_id?: string;
   subscription_id?: string;
   status?: DeliveryStatus;
+  /** The event's type. */
+  type?: string;
   limit: number;
   cursor?: string;
 }
@@ -103,12 +105,14 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
     params.push(value);
     where.push(sql.replace('?', `?${params.length}`));
   };
-  if (f.event_id) add('event_id = ?', f.event_id);
-  if (f.subscription_id) add('subscription_id = ?', f.subscription_id);
-  if (f.status) add('status = ?', f.status);
-  if (f.cursor) add('id < ?', f.cursor);
+  if (f.event_id) add('d.event_id = ?', f.event_id);
+  if (f.subscription_id) add('d.subscription_id = ?', f.subscription_id);
+  if (f.status) add('d.status = ?', f.status);
+  if (f.type) add('d.event_id IN (SELECT id FROM events WHERE type = ?)', f.type);
+  if (f.cursor) add('d.id < ?', f.cursor);
   params.push(f.limit + 1);
-  const sql = `SELECT ${COLUMNS} FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?${params.length}`;
+  const columns = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
+  const sql = `SELECT ${columns} FROM deliveries d ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.id DESC LIMIT ?${params.length}`;
   const { results } = await db.prepare(sql).bind(...params).all<DeliveryRow>();
   const data = results.slice(0, f.limit);
   return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
@@ -154,4 +158,23 @@ export async function reopen(db: D1Database, ids: string[], nowIso: string): Pro
     .bind(JSON.stringify(ids), nowIso)
     .all<{ id: string }>();
   return results.map((r) => r.id);
+}
+
+export interface SuccessRate {
+  subscription_id: string;
+  succeeded: number;
+  failed: number;
+  pending: number;
+}
+
+/** Per subscription: how its deliveries created since `sinceIso` are doing. */
+export async function successRates(db: D1Database, sinceIso: string): Promise<Map<string, SuccessRate>> {
+  const { results } = await db
+    .prepare(
+      `SELECT subscription_id, sum(status = 'succeeded') AS succeeded, sum(status = 'failed') AS failed, sum(status = 'pending') AS pending
+       FROM deliveries WHERE created_at >= ?1 GROUP BY subscription_id`,
+    )
+    .bind(sinceIso)
+    .all<SuccessRate>();
+  return new Map(results.map((r) => [r.subscription_id, r]));
 }

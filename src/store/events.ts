@@ -86,3 +86,13 @@ export async function purgeIdempotencyKeys(db: D1Database, nowMs: number): Promi
   const r = await db.prepare('DELETE FROM idempotency_keys WHERE created_at_ms < ?1').bind(nowMs - IDEMPOTENCY_WINDOW_MS).run();
   return r.meta.changes;
 }
+
+/** The type of each of `ids` (for listing deliveries with their event type). */
+export async function eventTypesOf(db: D1Database, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { results } = await db
+    .prepare('SELECT id, type FROM events WHERE id IN (SELECT value FROM json_each(?1))')
+    .bind(JSON.stringify([...new Set(ids)]))
+    .all<{ id: string; type: string }>();
+  return new Map(results.map((r) => [r.id, r.type]));
+}

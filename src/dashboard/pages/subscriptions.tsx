@@ -1,0 +1,95 @@
+/** @jsxImportSource hono/jsx */
+// Subscriptions: state, 24 h success rate, create (secret shown once), enable/disable, rotate, test, delete.
+import type { SuccessRate } from '../../store/deliveries';
+import type { StoredSubscription } from '../../store/subscriptions';
+import { Layout, StatusBadge } from '../layout';
+
+export interface Notice {
+  kind: 'ok' | 'err';
+  text: string;
+  /** A secret to show once, with a copy button. */
+  secret?: string;
+}
+
+const Rate = ({ rate }: { rate: SuccessRate | undefined }) => {
+  const settled = (rate?.succeeded ?? 0) + (rate?.failed ?? 0);
+  if (!rate || settled === 0) return <span class="muted">{rate?.pending ? `${rate.pending} pending` : 'no deliveries'}</span>;
+  const pct = Math.round((100 * rate.succeeded) / settled);
+  return (
+    <span title={`${rate.succeeded} succeeded, ${rate.failed} failed, ${rate.pending} pending in 24 h`}>
+      <span class="bar"><i style={`width:${pct}%`} /></span> {pct}% <span class="muted">({rate.succeeded}/{settled})</span>
+    </span>
+  );
+};
+
+const Actions = ({ sub }: { sub: StoredSubscription }) => (
+  <div class="row">
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/${sub.disabled ? 'enable' : 'disable'}`}>
+      <button>{sub.disabled ? 'Enable' : 'Disable'}</button>
+    </form>
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/test`}><button disabled={sub.disabled}>Send test</button></form>
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}><button>Rotate secret</button></form>
+    <form class="inline" method="get" action={`/ui/subscriptions/${sub.id}/delete`}><button class="danger">Delete</button></form>
+  </div>
+);
+
+export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice }) => (
+  <Layout title="Subscriptions" section="subscriptions">
+    {notice ? (
+      <div class={`msg ${notice.kind}`} role="status">
+        {notice.text}
+        {notice.secret ? (
+          <div style="margin-top:.4rem">
+            <code id="secret">{notice.secret}</code> <button type="button" data-copy="secret">Copy</button>
+            <div class="muted">Shown once: store it with the receiver now. It can be read again through the API.</div>
+          </div>
+        ) : null}
+      </div>
+    ) : null}
+    <div class="card">
+      <h3 style="margin-top:0">New subscription</h3>
+      <form method="post" action="/ui/subscriptions" class="row">
+        <label style="flex:2;min-width:220px">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
+        <label style="flex:1;min-width:160px">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
+        <label style="flex:1;min-width:140px">Description<input name="description" /></label>
+        <button class="primary">Create</button>
+      </form>
+    </div>
+    <div class="card scroll">
+      {subs.length === 0 ? (
+        <p class="empty">No subscriptions yet. Create one above: the URL that should receive events, and the event types it wants (<code>*</code> for all).</p>
+      ) : (
+        <table>
+          <tr><th>Receiver</th><th class="hide-sm">Events</th><th>State</th><th>Last 24 h</th><th>Actions</th></tr>
+          {subs.map((sub) => (
+            <tr id={sub.id}>
+              <td>
+                <a href={`/ui/deliveries?subscription_id=${sub.id}`}>{sub.url}</a>
+                <div class="muted"><code>{sub.id}</code>{sub.description ? ` · ${sub.description}` : ''}</div>
+              </td>
+              <td class="hide-sm"><code>{sub.events.join(', ')}</code></td>
+              <td><StatusBadge status={sub.disabled ? 'disabled' : 'enabled'} /></td>
+              <td><Rate rate={rates.get(sub.id)} /></td>
+              <td><Actions sub={sub} /></td>
+            </tr>
+          ))}
+        </table>
+      )}
+      {next ? <p><a href={`/?cursor=${encodeURIComponent(next)}`}>Next page →</a></p> : null}
+    </div>
+  </Layout>
+);
+
+export const ConfirmDeletePage = ({ sub }: { sub: StoredSubscription }) => (
+  <Layout title="Delete subscription" section="subscriptions">
+    <div class="card">
+      <h3 style="margin-top:0">Delete this subscription?</h3>
+      <p><code>{sub.id}</code> → {sub.url}</p>
+      <p class="muted">It stops receiving events at once; its pending deliveries fail. This cannot be undone.</p>
+      <form method="post" action={`/ui/subscriptions/${sub.id}/delete`} class="row">
+        <button class="danger" name="confirm" value="yes">Delete it</button>
+        <a href="/">Cancel</a>
+      </form>
+    </div>
+  </Layout>
+);

@@ -1,0 +1,146 @@
+/** @jsxImportSource hono/jsx */
+// The operator dashboard: server-rendered pages over the same store and services as the API.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { callbackBody, isCallback } from '../delivery/callback';
+import { envelopeBody } from '../delivery/envelope';
+import { redeliver } from '../delivery/redeliver';
+import type { AppEnv } from '../env';
+import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
+import { changeSubscription, createSubscription, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { attemptsOf } from '../store/attempts';
+import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
+import { eventTypesOf, getEvent } from '../store/events';
+import { deleteSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
+import { DeliveriesPage, DeliveryTable, type DeliveryFilters } from './pages/deliveries';
+import { DeliveryDetail, DeliveryPage } from './pages/delivery';
+import { EventPage } from './pages/event';
+import { LoginPage } from './pages/login';
+import { ConfirmDeletePage, SubscriptionsPage, type Notice } from './pages/subscriptions';
+import { endSession, requireSession, sameOrigin, startSession, tokenIsValid } from './session';
+
+export const dashboard = new Hono<AppEnv>();
+type C = Context<AppEnv>;
+
+const isPartial = (c: C) => c.req.header('x-partial') === '1';
+const problemText = (err: unknown) => (err instanceof HTTPException ? err.message : 'Something went wrong; try again.');
+
+// Forms are small: anything larger is not one of ours.
+dashboard.use('/ui/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) }));
+
+dashboard.get('/ui/login', (c) => c.html(<LoginPage />));
+dashboard.post('/ui/login', async (c) => {
+  const form = await c.req.parseBody();
+  if (typeof form.token !== 'string' || !(await tokenIsValid(c, form.token))) {
+    return c.html(<LoginPage error="That token is not valid. Use the API_TOKEN secret of this Worker." />, 401);
+  }
+  await startSession(c);
+  return c.redirect('/', 303);
+});
+dashboard.post('/ui/logout', (c) => {
+  endSession(c);
+  return c.redirect('/ui/login', 303);
+});
+
+dashboard.use('/', requireSession(), sameOrigin());
+dashboard.use('/ui/*', async (c, next) => (c.req.path === '/ui/login' ? next() : requireSession()(c, next)));
+dashboard.use('/ui/*', sameOrigin());
+
+async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
+  const page = await listSubscriptions(c.env.SUBSCRIPTIONS, 50, c.req.query('cursor') || undefined);
+  const rates = await successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString());
+  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} />, status);
+}
+
+dashboard.get('/', (c) => subscriptionsPage(c));
+
+dashboard.post('/ui/subscriptions', async (c) => {
+  const form = await c.req.parseBody();
+  const events = String(form.events ?? '').split(/[\s,]+/).filter(Boolean);
+  try {
+    const description = String(form.description ?? '').trim();
+    const sub = await createSubscription(c.env, { url: String(form.url ?? '').trim(), events, ...(description ? { description } : {}) });
+    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret: sub.secrets[0]!.value });
+  } catch (err) {
+    return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422);
+  }
+});
+
+for (const [action, disabled] of [['enable', false], ['disable', true]] as const) {
+  dashboard.post(`/ui/subscriptions/:id/${action}`, async (c) => {
+    await changeSubscription(c.env, c.req.param('id'), { disabled });
+    return c.redirect('/', 303);
+  });
+}
+
+dashboard.post('/ui/subscriptions/:id/rotate', async (c) => {
+  const secret = await rotateSecret(c.env, c.req.param('id'));
+  return subscriptionsPage(c, { kind: 'ok', text: 'New secret. The old one keeps signing beside it for 24 hours.', secret });
+});
+
+dashboard.post('/ui/subscriptions/:id/test', async (c) => {
+  try {
+    const event = await sendTestEvent(c.env, c.executionCtx, c.req.param('id'));
+    return c.redirect(`/ui/events?id=${encodeURIComponent(event.id)}`, 303);
+  } catch (err) {
+    return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422);
+  }
+});
+
+dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.param('id'))} />));
+dashboard.post('/ui/subscriptions/:id/delete', async (c) => {
+  const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.param('id'));
+  if ((await c.req.parseBody()).confirm !== 'yes') return c.redirect(`/ui/subscriptions/${sub.id}/delete`, 303);
+  await deleteSubscription(c.env.SUBSCRIPTIONS, sub.id);
+  return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} deleted.` });
+});
+
+dashboard.get('/ui/deliveries', async (c) => {
+  const status = c.req.query('status');
+  const filters: DeliveryFilters = {
+    ...(status && ['pending', 'succeeded', 'failed'].includes(status) ? { status } : {}),
+    ...(c.req.query('subscription_id') ? { subscription_id: c.req.query('subscription_id') } : {}),
+    ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
+  };
+  const page = await listDeliveries(c.env.DB, { ...filters, status: filters.status as DeliveryStatus | undefined, limit: 50, cursor: c.req.query('cursor') || undefined });
+  const [types, subs] = await Promise.all([
+    eventTypesOf(c.env.DB, page.data.map((d) => d.event_id)),
+    getSubscriptions(c.env.SUBSCRIPTIONS, [...new Set(page.data.map((d) => d.subscription_id))]),
+  ]);
+  const rows = page.data.map((d) => ({ ...d, type: types.get(d.event_id) ?? '?', url: isCallback(d) ? 'callback' : (subs.get(d.subscription_id)?.url ?? '(deleted subscription)') }));
+  const query = new URLSearchParams(filters as Record<string, string>).toString();
+  const table = <DeliveryTable rows={rows} next={page.next_cursor} query={query} />;
+  if (isPartial(c)) return c.html(table);
+  const all = await listSubscriptions(c.env.SUBSCRIPTIONS, 100);
+  return c.html(<DeliveriesPage filters={filters} subs={all.data} table={table} />);
+});
+
+dashboard.get('/ui/deliveries/:id', async (c) => {
+  const delivery = await deliveryOr404(c.env.DB, c.req.param('id'));
+  const [attempts, rows] = await Promise.all([attemptsOf(c.env.DB, delivery.id), loadForDispatch(c.env.DB, [delivery.id])]);
+  const row = rows.get(delivery.id)!;
+  const sub = isCallback(row) ? null : (await getSubscriptions(c.env.SUBSCRIPTIONS, [row.subscription_id])).get(row.subscription_id);
+  const url = isCallback(row) ? `callback ${row.callback_url ?? ''}` : (sub?.url ?? '(deleted subscription)');
+  const body = isCallback(row) ? callbackBody(row) : envelopeBody(row.type, row.event_created_at, row.data);
+  const detail = <DeliveryDetail delivery={delivery} attempts={attempts} url={url} body={body} />;
+  if (isPartial(c)) return c.html(detail);
+  return c.html(<DeliveryPage id={delivery.id} detail={detail} notice={c.req.query('redelivered') ? 'Queued again: a new attempt is on its way.' : undefined} />);
+});
+
+dashboard.post('/ui/deliveries/:id/redeliver', async (c) => {
+  const id = c.req.param('id');
+  await deliveryOr404(c.env.DB, id);
+  await redeliver(c.env, id);
+  return c.redirect(`/ui/deliveries/${id}?redelivered=1`, 303);
+});
+
+dashboard.get('/ui/events', async (c) => {
+  const id = (c.req.query('id') ?? '').trim();
+  const event = id ? await getEvent(c.env.DB, id) : null;
+  const deliveries = event ? await deliveriesOfEvent(c.env.DB, event.id) : [];
+  const subs = await getSubscriptions(c.env.SUBSCRIPTIONS, [...new Set(deliveries.filter((d) => !isCallback(d)).map((d) => d.subscription_id))]);
+  const urls = new Map([...subs.values()].map((s) => [s.id, s.url]));
+  urls.set('callback', 'event.completed callback');
+  return c.html(<EventPage id={id} event={event} deliveries={deliveries} urls={urls} />);
+});

@@ -1,0 +1,154 @@
+// The operator dashboard in a real browser (Debian's Chromium through playwright-core) against the
+// service under wrangler dev and real local receivers. Saves screenshots for the README.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, ROOT, startDevServer } from '../../scripts/lib/dev-server.mjs';
+import { startReceiverServer, type ReceiverServer } from '../support/receiver-server.ts';
+
+const TOKEN = 'dashboard-test-token';
+const SHOTS = `${ROOT}docs/screenshots`;
+const persistTo = `${ROOT}.wrangler/dashboard-test-${process.pid}`;
+let server: Awaited<ReturnType<typeof startDevServer>>;
+let receivers: ReceiverServer;
+let browser: Browser;
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return res.json() as Promise<any>;
+};
+const script = (name: string, actions: unknown[], fallback?: unknown) =>
+  fetch(`${receivers.origin}/_script/${name}`, { method: 'POST', body: JSON.stringify({ actions, fallback }) });
+const received = async (name: string) => (await (await fetch(`${receivers.origin}/_log/${name}`)).json()) as unknown[];
+
+async function signIn(page: Page, token = TOKEN) {
+  await page.goto(`${server.url}/`);
+  await page.fill('input[name=token]', token);
+  await page.click('button:has-text("Sign in")');
+}
+
+describe('dashboard', () => {
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    receivers = await startReceiverServer();
+    server = await startDevServer({
+      port: await freePort(),
+      quiet: true,
+      persistTo,
+      vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true', RETRY_SCHEDULE: '3,3', CALLBACK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await receivers?.close();
+    rmSync(persistTo, { recursive: true, force: true });
+  });
+
+  it('shows an error and no data for a wrong token', async () => {
+    await api('POST', '/v1/subscriptions', { url: `${receivers.origin}/hook/secret-listing`, events: ['*'] });
+    const page = await browser.newPage();
+    await signIn(page, 'not-the-token');
+    assert.match(await page.textContent('[role=alert]') ?? '', /not valid/);
+    assert.equal(await page.locator('table').count(), 0);
+    assert.equal((await page.content()).includes('secret-listing'), false);
+    assert.equal(new URL(page.url()).search, '', 'the token must never be in a URL');
+    await page.screenshot({ path: `${SHOTS}/sign-in.png` });
+    await page.goto(`${server.url}/ui/deliveries`);
+    assert.match(page.url(), /\/ui\/login$/);
+    await page.close();
+  });
+
+  it('signs in, creates a subscription, sees a delivery succeed live, opens it and redelivers', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await signIn(page);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.fill('input[name=url]', `${receivers.origin}/hook/dash-ok`);
+    await page.fill('input[name=events]', 'order.*');
+    await page.fill('input[name=description]', 'Orders service');
+    await page.click('button:has-text("Create")');
+    const secret = (await page.textContent('#secret')) ?? '';
+    assert.match(secret, /^whsec_/);
+    assert.equal(await page.locator('button[data-copy=secret]').count(), 1);
+    await page.screenshot({ path: `${SHOTS}/subscription-created.png` });
+    await page.goto(`${server.url}/`);
+    assert.equal((await page.content()).includes(secret), false, 'the secret is shown once');
+
+    // Slow receiver: the delivery stays pending long enough to be seen turning succeeded.
+    await script('dash-ok', [{ status: 200, delay_ms: 2500 }]);
+    await page.goto(`${server.url}/ui/deliveries`);
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+    const event = await api('POST', '/v1/events', { type: 'order.created', data: { order_id: 'ord_7' } });
+    const row = page.locator('tr[data-delivery]', { hasText: 'dash-ok' });
+    await row.locator('.badge.pending').waitFor({ timeout: 15_000 });
+    await row.locator('.badge.succeeded').waitFor({ timeout: 20_000 });
+    assert.equal(navigations, 0, 'updated without reloading');
+    await page.screenshot({ path: `${SHOTS}/deliveries.png` });
+
+    await row.locator('a').click();
+    await page.locator('tr.attempt').first().waitFor();
+    assert.match((await page.locator('tr.attempt').first().textContent()) ?? '', /200/);
+    await page.locator('details').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    const pre = (await page.locator('details pre').first().textContent()) ?? '';
+    assert.match(pre, new RegExp(`webhook-id: ${event.id}`));
+    assert.match((await page.content()), /ord_7/);
+    await page.screenshot({ path: `${SHOTS}/delivery.png`, fullPage: true });
+
+    await page.click('button:has-text("Redeliver")');
+    await page.locator('table[data-attempts="2"]').waitFor({ timeout: 20_000 });
+    assert.equal((await received('dash-ok')).length, 2);
+
+    await page.goto(`${server.url}/ui/events?id=${event.id}`);
+    assert.match((await page.content()), /order\.created/);
+    await page.screenshot({ path: `${SHOTS}/event.png` });
+    await page.close();
+  });
+
+  it('shows a failing delivery pending with its next retry, then failed', async () => {
+    await script('dash-bad', [], { status: 500 });
+    const sub = await api('POST', '/v1/subscriptions', { url: `${receivers.origin}/hook/dash-bad`, events: ['invoice.*'] });
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.goto(`${server.url}/ui/deliveries?subscription_id=${sub.id}`);
+    await api('POST', '/v1/events', { type: 'invoice.failed', data: { n: 1 } });
+    const row = page.locator('tr[data-delivery]').first();
+    await row.locator('.badge.pending').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => /\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/.test(document.querySelector('tr[data-delivery] td:last-child')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await row.locator('.badge.failed').waitFor({ timeout: 30_000 });
+    await page.goto(`${server.url}/`);
+    await page.screenshot({ path: `${SHOTS}/subscriptions.png` });
+    await page.close();
+  });
+
+  it('enables, disables, tests, rotates and deletes (with confirmation)', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+    await signIn(page);
+    const sub = await api('POST', '/v1/subscriptions', { url: `${receivers.origin}/hook/dash-tools`, events: ['tools.*'] });
+    const row = page.locator(`tr#${sub.id}`);
+    await page.reload();
+    await row.locator('button:has-text("Disable")').click();
+    assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).disabled, true);
+    await row.locator('button:has-text("Enable")').click();
+    assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).disabled, false);
+    await row.locator('button:has-text("Send test")').click();
+    await page.waitForURL(/\/ui\/events\?id=/);
+    assert.match(await page.content(), /webhook\.test/);
+    await page.goto(`${server.url}/`);
+    await row.locator('button:has-text("Rotate secret")').click();
+    const rotated = (await page.textContent('#secret')) ?? '';
+    assert.equal(rotated, (await api('GET', `/v1/subscriptions/${sub.id}/secret`)).secret);
+    await page.screenshot({ path: `${SHOTS}/phone.png` });
+    await row.locator('button:has-text("Delete")').click();
+    assert.match(await page.content(), /Delete this subscription\?/);
+    assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).id, sub.id, 'not deleted before confirming');
+    await page.click('button:has-text("Delete it")');
+    assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).status, 404);
+    await page.close();
+  });
+});
