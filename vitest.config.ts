@@ -28,7 +28,7 @@ export default defineConfig(async () => {
       projects: [
         {
           plugins: [cloudflareTest({ main: './src/index.ts', wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings } })],
-          test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/faults/**'], testTimeout: 40_000, ...shared },
+          test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/faults/**', 'test/node/**'], testTimeout: 40_000, ...shared },
         },
         {
           plugins: [
