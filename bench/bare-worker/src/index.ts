@@ -1,0 +1,58 @@
+// A bare Worker for the benchmarks: what the runtime itself does, without edgehook's work around it.
+//   POST /202                      answers 202 at once (ingest's floor)
+//   GET  /fetch?url&n&c            POSTs to url n times, c at a time (delivery's floor)
+//   GET  /sign?impl&size&n         n HMAC signatures of a size-byte body: impl=bare (crypto.subtle.sign,
+//                                  key imported once) or impl=edgehook (the service's own signing code)
+import { signatureHeader } from '../../../src/signing/sign.ts';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+let bareKey: Promise<CryptoKey> | undefined;
+const encoder = new TextEncoder();
+
+async function fetchMany(url: string, n: number, c: number): Promise<number> {
+  let next = 0;
+  let ok = 0;
+  const body = '{"type":"bench","timestamp":"2026-11-29T00:00:00.000Z","data":{}}';
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (next < n) {
+        next++;
+        const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': `bare_${next}` } });
+        await res.arrayBuffer();
+        if (res.ok) ok++;
+      }
+    }),
+  );
+  return ok;
+}
+
+async function sign(impl: string, size: number, n: number): Promise<number> {
+  const body = 'x'.repeat(size);
+  if (impl === 'bare') {
+    bareKey ??= crypto.subtle.importKey('raw', Uint8Array.from(atob(SECRET.slice(6)), (ch) => ch.charCodeAt(0)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const key = await bareKey;
+    for (let i = 0; i < n; i++) await crypto.subtle.sign('HMAC', key, encoder.encode(`msg_${i}.1700000000.${body}`));
+  } else {
+    for (let i = 0; i < n; i++) await signatureHeader([SECRET], `msg_${i}`, 1700000000, body);
+  }
+  return n;
+}
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    const q = (k: string, d: number) => Number(url.searchParams.get(k) ?? d);
+    switch (url.pathname) {
+      case '/202':
+        return new Response('{"id":"evt_bare"}', { status: 202, headers: { 'content-type': 'application/json' } });
+      case '/fetch':
+        return Response.json({ ok: await fetchMany(url.searchParams.get('url')!, q('n', 100), q('c', 10)) });
+      case '/sign':
+        return Response.json({ n: await sign(url.searchParams.get('impl') ?? 'bare', q('size', 1024), q('n', 1000)) });
+      case '/noop':
+        return Response.json({ ok: true });
+      default:
+        return new Response('not found', { status: 404 });
+    }
+  },
+} satisfies ExportedHandler;

@@ -1,0 +1,174 @@
+// `npm run bench`: edgehook against the limits of the same machine, in one run, loopback only.
+// Starts edgehook and a bare Worker under wrangler dev, local receivers in this process, measures,
+// prints a table and rewrites BENCHMARKS.md (with bench/fanout.svg). Bounded: every wait has a deadline.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
+import { fanoutChart } from './chart.mjs';
+
+const TOKEN = 'bench-token';
+const t0 = Date.now();
+const progress = (text) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${text}`);
+const state = mkdtempSync(`${ROOT}.wrangler/bench-`);
+const results = {};
+
+async function timed(fn) {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+/** `total` requests, `concurrency` at a time: requests/s and latency quantiles. */
+async function load(send, total, concurrency) {
+  const latencies = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const s = performance.now();
+        await send();
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: total / seconds, p50: median(latencies), p99: quantile(latencies, 0.99) };
+}
+
+progress('starting edgehook and a bare Worker under wrangler dev …');
+const [service, bare] = await Promise.all([
+  startDevServer({ port: await freePort(), quiet: true, persistTo: `${state}/service`, vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true' } }),
+  startDevServer({ config: 'bench/bare-worker/wrangler.toml', port: await freePort(), quiet: true, readyPath: '/noop', persistTo: `${state}/bare` }),
+]);
+const fast = await startReceiver();
+const slow = await startReceiver({ delayMs: 100 });
+const api = client(service.url, TOKEN);
+const post = (path, body) => fetch(path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+
+try {
+  // 1. Ingest: throughput against the bare 202, then latency as the number of matching subscriptions grows.
+  progress('ingest: 600 requests, 16 at a time, edgehook and bare …');
+  await load(() => post(`${bare.url}/202`, {}), 100, 16); // warm-up
+  await load(() => post(`${service.url}/v1/events`, { type: 'bench.warmup', data: {} }), 100, 16);
+  const ingestBare = await load(() => post(`${bare.url}/202`, { type: 'bench.none', data: { n: 1 } }), 600, 16);
+  const ingest = await load(() => post(`${service.url}/v1/events`, { type: 'bench.none', data: { n: 1 } }), 600, 16);
+  results.ingest = { edgehook: ingest, bare: ingestBare, ratio: ingest.rps / ingestBare.rps };
+
+  const flat = {};
+  let made = 0;
+  for (const n of [1, 100, 1000]) {
+    progress(`ingest latency with ${n} matching subscription(s) …`);
+    while (made < n) {
+      await Promise.all(Array.from({ length: Math.min(20, n - made) }, () => api('POST', '/v1/subscriptions', { url: fast.url, events: ['flat.*'] })));
+      made = Math.min(n, made + 20);
+    }
+    const events = n === 1000 ? 5 : 15;
+    const times = [];
+    for (let i = 0; i < events; i++) {
+      const before = fast.count();
+      const { ms } = await timed(() => api('POST', '/v1/events', { type: `flat.n${n}`, data: { i } }));
+      times.push(ms);
+      // Quiet between events: the fan-out and its deliveries share this machine's CPU with the next request.
+      await waitFor(() => fast.count() >= before + n, 120_000, `${n} deliveries`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    flat[n] = { p50: median(times), max: Math.max(...times) };
+  }
+  results.flat = flat;
+
+  // 2. Fan-out completion: one event to N subscriptions whose receiver answers after 100 ms.
+  const fanout = {};
+  for (const n of [10, 100, 500]) {
+    progress(`fan-out: one event to ${n} subscriptions (receiver answers in 100 ms) …`);
+    for (let i = 0; i < n; i += 25) await Promise.all(Array.from({ length: Math.min(25, n - i) }, () => api('POST', '/v1/subscriptions', { url: slow.url, events: [`fan.n${n}`] })));
+    const start = performance.now();
+    const { id } = await api('POST', '/v1/events', { type: `fan.n${n}`, data: { n } });
+    await waitFor(() => (slow.arrivals.get(id)?.length ?? 0) >= n, 180_000, `fan-out to ${n}`);
+    const arrivals = slow.arrivals.get(id);
+    fanout[n] = { ms: Math.max(...arrivals) - start + 100, serial: n * 100, ideal: 100 + 1000 };
+  }
+  results.fanout = fanout;
+
+  // 3. Delivery throughput: 5,000 deliveries (50 subscriptions × 100 events) to a receiver that answers at once.
+  progress('throughput: 5,000 deliveries …');
+  for (let i = 0; i < 50; i += 25) await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/subscriptions', { url: fast.url, events: ['thru.go'] })));
+  const before = fast.count();
+  const thru = await timed(async () => {
+    let sent = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => { while (sent < 100) { sent++; await api('POST', '/v1/events', { type: 'thru.go', data: { sent } }); } }));
+    await waitFor(() => fast.count() >= before + 5000, 240_000, '5,000 deliveries');
+  });
+  progress('throughput: the bare Worker fetching the same receiver 5,000 times, 10 at a time …');
+  const bareThru = await timed(async () => {
+    for (let i = 0; i < 5; i++) await (await fetch(`${bare.url}/fetch?n=1000&c=10&url=${encodeURIComponent(fast.url)}`)).json();
+  });
+  results.throughput = { edgehook: 5000 / (thru.ms / 1000), bare: 5000 / (bareThru.ms / 1000) };
+  results.throughput.ratio = results.throughput.edgehook / results.throughput.bare;
+
+  // 4. Signing, inside workerd: request time for n signatures, less an empty request's.
+  progress('signing: edgehook against bare crypto.subtle.sign …');
+  const noop = median(await Promise.all([1, 2, 3].map(async () => (await timed(() => fetch(`${bare.url}/noop`).then((r) => r.json()))).ms)));
+  const signing = {};
+  for (const [size, n] of [[1024, 20000], [65536, 2000]]) {
+    const rate = async (impl) => {
+      await fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=100`).then((r) => r.json());
+      const { ms } = await timed(() => fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=${n}`).then((r) => r.json()));
+      return n / (Math.max(1, ms - noop) / 1000);
+    };
+    const ours = await rate('edgehook');
+    const raw = await rate('bare');
+    signing[size] = { edgehook: ours, bare: raw, ratio: ours / raw };
+  }
+  results.signing = signing;
+
+  // 5. Size of the deployable bundle.
+  progress('bundle: wrangler deploy --dry-run --minify …');
+  const out = `${state}/bundle`;
+  execFileSync(`${ROOT}node_modules/.bin/wrangler`, ['deploy', '--dry-run', '--minify', '--outdir', out], { cwd: ROOT, stdio: 'ignore' });
+  const file = readdirSync(out).find((f) => f.endsWith('.js'));
+  const bytes = readFileSync(`${out}/${file}`);
+  results.bundle = { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+} finally {
+  await fast.close();
+  await slow.close();
+  await Promise.all([service.stop(), bare.stop()]);
+  rmSync(state, { recursive: true, force: true });
+}
+
+const f0 = (x) => x.toFixed(0);
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+const rows = [
+  ['Ingest, requests/s (16 concurrent)', f0(results.ingest.edgehook.rps), f0(results.ingest.bare.rps), f2(results.ingest.ratio)],
+  ['Ingest p50 / p99, ms', `${f1(results.ingest.edgehook.p50)} / ${f1(results.ingest.edgehook.p99)}`, `${f1(results.ingest.bare.p50)} / ${f1(results.ingest.bare.p99)}`, ''],
+  ...[1, 100, 1000].map((n) => [`Ingest p50 with ${n} matching subscription(s), ms`, f1(results.flat[n].p50), '', f2(results.flat[n].p50 / results.flat[1].p50)]),
+  ...[10, 100, 500].map((n) => [`Fan-out to ${n} (100 ms receiver), ms`, f0(results.fanout[n].ms), `serial ${results.fanout[n].serial}`, `${f1(results.fanout[n].serial / results.fanout[n].ms)}× faster than serial`]),
+  ['Delivery throughput, deliveries/s', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
+  ...[1024, 65536].map((s) => [`Signatures/s, ${s / 1024} KiB body`, f0(results.signing[s].edgehook), f0(results.signing[s].bare), f2(results.signing[s].ratio)]),
+  ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
+];
+const table = ['| measure | edgehook | same runtime, bare | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+console.log(`\n${table}\n`);
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const wrangler = JSON.parse(readFileSync(`${ROOT}node_modules/wrangler/package.json`, 'utf8')).version;
+writeFileSync(`${ROOT}bench/fanout.svg`, fanoutChart(results.fanout));
+const template = readFileSync(`${ROOT}bench/BENCHMARKS.template.md`, 'utf8');
+writeFileSync(
+  `${ROOT}BENCHMARKS.md`,
+  template
+    .replace('{{machine}}', `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}; wrangler ${wrangler}`)
+    .replace('{{date}}', new Date().toISOString().slice(0, 10))
+    .replace('{{seconds}}', f0((Date.now() - t0) / 1000))
+    .replace('{{table}}', table)
+    .replaceAll(/\{\{(\w+)\.(\w+)\.?(\w+)?\}\}/g, (_, a, b, c) => {
+      const v = c ? results[a][b][c] : results[a][b];
+      return typeof v === 'number' ? (v >= 100 ? f0(v) : f1(v)) : String(v);
+    }),
+);
+progress(`done; wrote BENCHMARKS.md and bench/fanout.svg (${statSync(`${ROOT}bench/fanout.svg`).size} bytes)`);
