@@ -1,5 +1,6 @@
 // The Hono app: middleware, route groups, the OpenAPI document.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { timing } from 'hono/timing';
 import { dashboard } from './dashboard/routes';
 import type { AppEnv } from './env';
 import { bearerAuth } from './middleware/bearer-auth';
@@ -35,6 +36,8 @@ app.openapi(
   (c) => c.json({ status: 'ok' as const, version: VERSION }, 200),
 );
 
+// `Server-Timing: total;dur=…` on API answers: the handler's own time, apart from the network's.
+app.use('/v1/*', timing({ totalDescription: 'edgehook' }));
 app.use('/v1/*', bearerAuth());
 app.use('/v1/events', jsonBody(MAX_EVENT_BYTES));
 app.use('/v1/*', async (c, next) => (c.req.path === '/v1/events' ? next() : jsonBody(MAX_OTHER_BODY_BYTES)(c, next)));

@@ -3,6 +3,7 @@
 import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
+import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { markSlow, slowSubscriptions } from '../store/health';
 import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
@@ -84,6 +85,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   }
 
   // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt.
+  const sent: { msg: Message<Task>; row: DispatchRow; attempt: number; outcome: TaskOutcome; record: AttemptRecord | null }[] = [];
   await Promise.all(
     batch.messages.map(async (msg) => {
       const task = msg.body;
@@ -106,11 +108,29 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
-        const outcome = await deliver(row, resolved, attempt, { db: env.DB, settings: ctx.config, clock });
-        await settle(ctx, msg, row, attempt, outcome);
+        sent.push({ msg, row, attempt, ...(await deliver(row, resolved, attempt, { db: env.DB, settings: ctx.config, clock })) });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();
+      }
+    }),
+  );
+
+  // The batch's attempts go to D1 in one transaction; only then is anything acked.
+  try {
+    await recordAttempts(env.DB, sent.flatMap((s) => (s.record ? [s.record] : [])));
+  } catch (err) {
+    console.error(JSON.stringify({ msg: 'could not record the attempts, will retry them', error: String(err) }));
+    for (const s of sent) s.msg.retry();
+    return;
+  }
+  await Promise.all(
+    sent.map(async (s) => {
+      try {
+        await settle(ctx, s.msg, s.row, s.attempt, s.outcome);
+      } catch (err) {
+        console.error(JSON.stringify({ msg: 'task failed, will retry', delivery_id: s.row.id, error: String(err) }));
+        s.msg.retry();
       }
     }),
   );

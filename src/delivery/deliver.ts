@@ -1,6 +1,6 @@
 // One delivery task: sign, send, record, and say what should happen next.
 import type { Settings } from '../config';
-import { recordAttempt } from '../store/attempts';
+import type { AttemptRecord } from '../store/attempts';
 import type { DispatchRow } from '../store/deliveries';
 import { newId } from '../utils/ids';
 import { sendAttempt } from './dispatch';
@@ -17,13 +17,19 @@ export interface DeliverDeps {
   clock: Clock;
 }
 
+export interface Delivered {
+  outcome: TaskOutcome;
+  /** The attempt to record, with the delivery's new state; none when nothing was sent. */
+  record: AttemptRecord | null;
+}
+
 /**
  * Attempt number `attempt` (1-based) of `row`. Never throws for a receiver's failure: those are
- * outcomes. Throws only when our own storage fails, so the message is retried.
+ * outcomes. The caller records the attempt (a whole batch's in one D1 transaction) before acting on it.
  */
-export async function deliver(row: DispatchRow, resolved: Resolved, attempt: number, deps: DeliverDeps): Promise<TaskOutcome> {
-  if (row.status === 'succeeded') return { kind: 'skipped', reason: 'already succeeded' };
-  if ('skip' in resolved) return { kind: 'skipped', reason: resolved.skip };
+export async function deliver(row: DispatchRow, resolved: Resolved, attempt: number, deps: DeliverDeps): Promise<Delivered> {
+  if (row.status === 'succeeded') return { outcome: { kind: 'skipped', reason: 'already succeeded' }, record: null };
+  if ('skip' in resolved) return { outcome: { kind: 'skipped', reason: resolved.skip }, record: null };
   const { target } = resolved;
 
   const nowMs = deps.clock.now();
@@ -36,6 +42,5 @@ export async function deliver(row: DispatchRow, resolved: Resolved, attempt: num
   const status = outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'disable' ? 'failed' : 'pending';
   const { retry_after: _r, timed_out: _t, ...logged } = result;
   const attemptRow = { id: newId('atm', nowMs), at, ...logged, request_headers: JSON.stringify(headers) };
-  await recordAttempt(deps.db, row.id, attemptRow, { status, next_attempt_at: next });
-  return outcome;
+  return { outcome, record: { deliveryId: row.id, attempt: attemptRow, change: { status, next_attempt_at: next } } };
 }

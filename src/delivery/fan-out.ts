@@ -18,9 +18,8 @@ async function targets(env: Env, event: EventRow, cursor?: string): Promise<{ id
 
 /** Fans out one page of subscriptions; further pages continue through the queue. */
 export async function fanOut(env: Env, eventId: string, cursor?: string, nowMs = Date.now()): Promise<void> {
-  const event = await getEvent(env.DB, eventId);
+  const event = cursor === undefined ? await startFanout(env.DB, eventId) : await getEvent(env.DB, eventId);
   if (!event) return;
-  if (cursor === undefined) await startFanout(env.DB, eventId);
   const page = await targets(env, event, cursor);
   const created = await createDeliveries(env.DB, eventId, page.ids, new Date(nowMs).toISOString());
   await enqueueDeliveries(env, created, nowMs);

@@ -40,8 +40,12 @@ export async function ingestEvent(
     nowMs,
   );
   if (result.created) {
+    // Start after this turn of the event loop, so that the answer goes out before the fan-out's work.
+    const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
     ctx.waitUntil(
-      fanOut(env, id).catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
+      afterResponse
+        .then(() => fanOut(env, id))
+        .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }
   return result;

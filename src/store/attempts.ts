@@ -17,9 +17,16 @@ export interface DeliveryChange {
   next_attempt_at: string | null;
 }
 
-/** Records one attempt and the delivery's new state in one transaction. */
-export async function recordAttempt(db: D1Database, deliveryId: string, attempt: AttemptRow, change: DeliveryChange): Promise<void> {
-  await db.batch([
+export interface AttemptRecord {
+  deliveryId: string;
+  attempt: AttemptRow;
+  change: DeliveryChange;
+}
+
+/** Records attempts and their deliveries' new states, all in one transaction (one round trip a batch). */
+export async function recordAttempts(db: D1Database, records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await db.batch(records.flatMap(({ deliveryId, attempt, change }) => [
     db
       .prepare(
         'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt, request_headers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)',
@@ -35,7 +42,7 @@ export async function recordAttempt(db: D1Database, deliveryId: string, attempt:
          WHERE id = ?1`,
       )
       .bind(deliveryId, change.status, change.next_attempt_at, attempt.at),
-  ]);
+  ]));
 }
 
 export async function attemptsOf(db: D1Database, deliveryId: string): Promise<AttemptRow[]> {

@@ -58,15 +58,15 @@ export async function insertEvent(
   return { event: summary, created: (inserted?.meta.changes ?? 0) === 1 };
 }
 
+const EVENT_COLUMNS = 'id, type, data, callback_url, created_at, fanout_done, target_subscription_id';
+
 export function getEvent(db: D1Database, id: string): Promise<EventRow | null> {
-  return db
-    .prepare('SELECT id, type, data, callback_url, created_at, fanout_done, target_subscription_id FROM events WHERE id = ?1')
-    .bind(id)
-    .first<EventRow>();
+  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?1`).bind(id).first<EventRow>();
 }
 
-export async function startFanout(db: D1Database, id: string): Promise<void> {
-  await db.prepare('UPDATE events SET fanout_runs = fanout_runs + 1 WHERE id = ?1').bind(id).run();
+/** Counts a fan-out run and reads the event, in one round trip. */
+export function startFanout(db: D1Database, id: string): Promise<EventRow | null> {
+  return db.prepare(`UPDATE events SET fanout_runs = fanout_runs + 1 WHERE id = ?1 RETURNING ${EVENT_COLUMNS}`).bind(id).first<EventRow>();
 }
 
 export async function finishFanout(db: D1Database, id: string): Promise<void> {
