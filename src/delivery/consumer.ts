@@ -38,7 +38,8 @@ async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attemp
       msg.ack();
       return;
     case 'retry':
-      if (outcome.slow) await markSlow(env.DB, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
+      // Callbacks share one pseudo-subscription: one slow callback URL must not slow every callback down.
+      if (outcome.slow && !isCallback(row)) await markSlow(env.DB, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
       if (outcome.slow && ctx.lane === 'main') {
         // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
         await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt }, { delaySeconds: outcome.delaySeconds });
