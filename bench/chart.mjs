@@ -11,7 +11,7 @@ export function fanoutChart(fanout) {
     const dots = ns.map((n) => `<circle cx="${x(n).toFixed(1)}" cy="${y(fanout[n][pick]).toFixed(1)}" r="3" fill="${color}"/>`).join('');
     return { path: `<path d="${d}" fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''}/>${dots}`, label, color };
   };
-  const series = [line('serial', '#b42318', 'serial bound (N × 100 ms)', '6 4'), line('ms', '#0550ae', 'edgehook, measured'), line('ideal', '#0a7d32', 'ideal (100 ms + one queue hop)', '2 4')];
+  const series = [line('serial', '#b42318', 'serial bound (N × 100 ms)', '6 4'), line('ms', '#0550ae', 'edgehook, measured'), line('ideal', '#0a7d32', 'ideal (100 ms + one measured queue hop)', '2 4')];
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round((maxY * f) / 1000) * 1000);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui,sans-serif" font-size="12">
 <rect width="${W}" height="${H}" fill="#fff"/>
