@@ -12,11 +12,14 @@ export function fanoutChart(fanout) {
     return { path: `<path d="${d}" fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''}/>${dots}`, label, color };
   };
   const series = [line('serial', '#b42318', 'serial bound (N × 100 ms)', '6 4'), line('ms', '#0550ae', 'edgehook, measured'), line('ideal', '#0a7d32', 'ideal (100 ms + one measured queue hop)', '2 4')];
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round((maxY * f) / 1000) * 1000);
+  const raw = maxY / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((v) => v >= raw);
+  const ticks = Array.from({ length: Math.floor(maxY / step) + 1 }, (_, i) => i * step);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui,sans-serif" font-size="12">
 <rect width="${W}" height="${H}" fill="#fff"/>
-<text x="${L}" y="18" font-size="14" font-weight="600">Fan-out completion: one event to N subscriptions (receiver answers in 100 ms)</text>
-${ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${L - 8}" y="${y(t) + 4}" text-anchor="end">${t / 1000} s</text>`).join('\n')}
+<text x="10" y="18" font-size="14" font-weight="600">Fan-out: one event to N subscriptions, 100 ms receiver</text>
+${ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${L - 8}" y="${y(t) + 4}" text-anchor="end">${+(t / 1000).toFixed(1)} s</text>`).join('\n')}
 ${ns.map((n) => `<text x="${x(n)}" y="${H - B + 18}" text-anchor="middle">${n}</text>`).join('')}
 <text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">N subscriptions</text>
 ${series.map((s) => s.path).join('\n')}
