@@ -109,7 +109,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
-        sent.push({ msg, row, attempt, ...(await deliver(row, resolved, attempt, { db: env.DB, settings: ctx.config, clock })) });
+        sent.push({ msg, row, attempt, ...(await deliver(row, resolved, attempt, { settings: ctx.config, clock })) });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();

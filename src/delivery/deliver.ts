@@ -12,7 +12,6 @@ import type { Resolved } from './target';
 export type TaskOutcome = Outcome | { kind: 'skipped'; reason: string };
 
 export interface DeliverDeps {
-  db: D1Database;
   settings: Settings;
   clock: Clock;
 }
