@@ -4,7 +4,7 @@ import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
-import { markSlow, slowSubscriptions } from '../store/health';
+import { markSlow } from '../store/health';
 import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
 import { deliver, type TaskOutcome } from './deliver';
@@ -73,12 +73,9 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   const deliveryIds = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []));
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
-  let slow: Set<string>;
   try {
     rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
-    const subIds = [...new Set([...rows.values()].map((r) => r.subscription_id))];
-    subs = await getSubscriptions(env.SUBSCRIPTIONS, subIds);
-    slow = lane === 'main' ? await slowSubscriptions(env.DB, subIds, new Date(clock.now()).toISOString()) : new Set();
+    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...new Set([...rows.values()].map((r) => r.subscription_id))]);
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
     batch.retryAll();
@@ -102,7 +99,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const attempt = (task.prior_attempts ?? 0) + msg.attempts;
-        if (slow.has(row.subscription_id)) {
+        if (lane === 'main' && row.slow_until !== null && row.slow_until > new Date(clock.now()).toISOString()) {
           // Its receiver hung lately (perhaps in this very batch's predecessor): move it out of everyone's way.
           await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt - 1 });
           msg.ack();

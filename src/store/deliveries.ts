@@ -63,13 +63,16 @@ export interface DispatchRow {
   callback_url: string | null;
   callback_at: string | null;
   callback_payload: string | null;
+  /** Until when its subscription's receiver counts as slow (it hung lately), or null. */
+  slow_until: string | null;
 }
 
 export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
   const { results } = await db
     .prepare(
       `SELECT d.id, d.event_id, d.subscription_id, d.status, e.type, e.data, e.created_at AS event_created_at,
-              e.callback_url, e.callback_at, e.callback_payload
+              e.callback_url, e.callback_at, e.callback_payload,
+              (SELECT h.slow_until FROM subscription_health h WHERE h.subscription_id = d.subscription_id) AS slow_until
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.id IN (SELECT value FROM json_each(?1))`,
     )
