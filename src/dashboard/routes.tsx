@@ -12,7 +12,7 @@ import { changeSubscription, createSubscription, rotateSecret, sendTestEvent } f
 import { attemptsOf } from '../store/attempts';
 import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
-import { deleteSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
+import { deleteSubscription, getSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
 import { DeliveriesPage, DeliveryTable, type DeliveryFilters } from './pages/deliveries';
 import { DeliveryDetail, DeliveryPage } from './pages/delivery';
 import { EventPage } from './pages/event';
@@ -120,7 +120,7 @@ dashboard.get('/ui/deliveries/:id', async (c) => {
   const delivery = await deliveryOr404(c.env.DB, c.req.param('id'));
   const [attempts, rows] = await Promise.all([attemptsOf(c.env.DB, delivery.id), loadForDispatch(c.env.DB, [delivery.id])]);
   const row = rows.get(delivery.id)!;
-  const sub = isCallback(row) ? null : (await getSubscriptions(c.env.SUBSCRIPTIONS, [row.subscription_id])).get(row.subscription_id);
+  const sub = isCallback(row) ? null : await getSubscription(c.env.SUBSCRIPTIONS, row.subscription_id);
   const url = isCallback(row) ? `callback ${row.callback_url ?? ''}` : (sub?.url ?? '(deleted subscription)');
   const body = isCallback(row) ? callbackBody(row) : envelopeBody(row.type, row.event_created_at, row.data);
   const detail = <DeliveryDetail delivery={delivery} attempts={attempts} url={url} body={body} />;
