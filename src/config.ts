@@ -7,6 +7,12 @@ export interface Settings {
   retrySchedule: number[];
   allowInsecureUrls: boolean;
   attemptTimeoutMs: number;
+  /**
+   * Attempts of one batch in flight at once. Production lets an invocation wait on response headers
+   * from six connections at a time and queues the rest inside fetch(), where their timeout would
+   * already be running: we queue them ourselves, so each attempt's timeout starts when it is sent.
+   */
+  maxConcurrentAttempts: number;
   sweepGraceSeconds: number;
   /** A subscription whose deliveries have all failed for this long is disabled. */
   disableAfterFailingMs: number;
@@ -31,6 +37,7 @@ export function settings(env: Env): Settings {
     retrySchedule: parseSchedule(env.RETRY_SCHEDULE),
     allowInsecureUrls: env.ALLOW_INSECURE_URLS === 'true',
     attemptTimeoutMs: positiveNumber(env.ATTEMPT_TIMEOUT_MS, 15_000),
+    maxConcurrentAttempts: Math.floor(positiveNumber(env.MAX_CONCURRENT_ATTEMPTS, 6)) || 6,
     sweepGraceSeconds: positiveNumber(env.SWEEP_GRACE_SECONDS, 60),
     disableAfterFailingMs: positiveNumber(env.DISABLE_AFTER_FAILING_DAYS, 5) * 86_400_000,
     slowLaneMs: positiveNumber(env.SLOW_LANE_MINUTES, 10) * 60_000,

@@ -18,6 +18,8 @@ export interface Env {
   ALLOW_INSECURE_URLS?: string;
   /** Milliseconds one attempt may take before it counts as a timeout (default 15000). */
   ATTEMPT_TIMEOUT_MS?: string;
+  /** Attempts of one batch on the wire at once (default 6, the runtime's limit on connections awaiting headers). */
+  MAX_CONCURRENT_ATTEMPTS?: string;
   /** Seconds an event may wait for its fan-out before the sweep re-drives it (default 60). */
   SWEEP_GRACE_SECONDS?: string;
   /** Days of nothing but failed deliveries after which a subscription is disabled (default 5). */

@@ -102,4 +102,28 @@ describe('deliveries consumer', () => {
     expect(await r.log()).toEqual([]);
     expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.attempt_count).toBe(0);
   });
+
+  it('puts at most MAX_CONCURRENT_ATTEMPTS (6) attempts of a batch on the wire at once, and sends them all', async () => {
+    // Workers queues a seventh connection waiting for headers inside fetch(), where its timeout would
+    // already run; workerd locally does not, so without edgehook's own limit all ten would arrive at once.
+    const r = receiver('consumer-six');
+    const HOLD_MS = 800;
+    await r.script([], { status: 200, delay_ms: HOLD_MS });
+    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await storedDelivery(r.url)).deliveryId));
+    const batch = createMessageBatch<Task>(
+      'edgehook-deliveries',
+      ids.map((id, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: id } })),
+    );
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.toSorted()).toEqual(ids.map((_, i) => `msg-${i}`).toSorted());
+
+    const arrivals = (await r.log()).map((l) => l.at).sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(10);
+    // The first six go together; the other four only once answers come back, a hold later.
+    const firstWave = arrivals.filter((at) => at - arrivals[0]! < HOLD_MS / 2);
+    expect(firstWave).toHaveLength(6);
+    for (const id of ids) expect((await apiJson(`/v1/deliveries/${id}`)).body).toMatchObject({ status: 'succeeded', attempt_count: 1 });
+  });
 });

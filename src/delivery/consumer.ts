@@ -1,5 +1,6 @@
 // The delivery queues' consumer (main lane and slow lane): maps each task's outcome to ack() or
 // retry(), and never acks after a failure.
+import pLimit from 'p-limit';
 import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
@@ -82,7 +83,9 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     return;
   }
 
-  // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt.
+  // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt. Only the
+  // attempts on the wire take turns, as many at a time as the runtime lets wait for response headers.
+  const onTheWire = pLimit(ctx.config.maxConcurrentAttempts);
   const sent: { msg: Message<Task>; row: DispatchRow; attempt: number; outcome: TaskOutcome; record: AttemptRecord | null }[] = [];
   await Promise.all(
     batch.messages.map(async (msg) => {
@@ -106,7 +109,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
-        sent.push({ msg, row, attempt, ...(await deliver(row, resolved, attempt, { settings: ctx.config, clock })) });
+        sent.push({ msg, row, attempt, ...(await onTheWire(() => deliver(row, resolved, attempt, { settings: ctx.config, clock }))) });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();
