@@ -28,7 +28,7 @@ function positiveNumber(raw: string | undefined, fallback: number): number {
 
 export function parseSchedule(raw: string | undefined): number[] {
   if (!raw) return DEFAULT_RETRY_SCHEDULE;
-  const parts = raw.split(',').map((s) => Number(s.trim()));
+  const parts = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
   return parts.every((n) => Number.isFinite(n) && n >= 0) ? parts : DEFAULT_RETRY_SCHEDULE;
 }
 
