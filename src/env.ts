@@ -8,6 +8,8 @@ export interface Env {
   DEAD_LETTERS: Queue<Task>;
   /** The slow lane: deliveries to receivers that recently hung. */
   SLOW_DELIVERIES: Queue<Task>;
+  /** Dashboard sign-in attempts per client address. */
+  LOGIN_LIMITER: RateLimit;
   /** Secret: the bearer token of the management API. */
   API_TOKEN?: string;
   /** Secret: signs `event.completed` callbacks (a `whsec_` secret). */

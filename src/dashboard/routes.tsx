@@ -31,6 +31,12 @@ dashboard.use('/ui/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('F
 
 dashboard.get('/ui/login', (c) => c.html(<LoginPage />));
 dashboard.post('/ui/login', async (c) => {
+  // Counted before the token is looked at: once the budget is spent, not even the right token is tried.
+  const { success } = await c.env.LOGIN_LIMITER.limit({ key: `login:${c.req.header('cf-connecting-ip') ?? 'unknown'}` });
+  if (!success) {
+    c.header('Retry-After', '60');
+    return c.html(<LoginPage error="Too many sign-in attempts from this address. Wait a minute, then try again." />, 429);
+  }
   const form = await c.req.parseBody();
   if (typeof form.token !== 'string' || !(await tokenIsValid(c, form.token))) {
     return c.html(<LoginPage error="That token is not valid. Use the API_TOKEN secret of this Worker." />, 401);
