@@ -76,7 +76,9 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   let subs: Map<string, StoredSubscription>;
   try {
     rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
-    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...new Set([...rows.values()].map((r) => r.subscription_id))]);
+    // Callbacks belong to no stored subscription: a batch of only callbacks reads nothing from KV.
+    const subscriptionIds = new Set([...rows.values()].flatMap((r) => (isCallback(r) ? [] : [r.subscription_id])));
+    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...subscriptionIds]);
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
     batch.retryAll();
