@@ -36,7 +36,9 @@ export default defineConfig(async () => {
               main: './src/index.ts',
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
-                bindings: { ...bindings, ATTEMPT_TIMEOUT_MS: '1000' },
+                // A batch of 100 stands in for production's ten invocations of 10 running side by side,
+                // each with six attempts on the wire: 60 at once.
+                bindings: { ...bindings, ATTEMPT_TIMEOUT_MS: '1000', MAX_CONCURRENT_ATTEMPTS: '60' },
                 queueConsumers: {
                   ...consumer('edgehook-deliveries', 100),
                   ...consumer('edgehook-deliveries-slow', 100),
