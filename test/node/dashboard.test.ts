@@ -1,5 +1,6 @@
 // The operator dashboard in a real browser (Debian's Chromium through playwright-core) against the
-// service under wrangler dev and real local receivers. Saves screenshots for the README.
+// service under wrangler dev and real local receivers. Takes screenshots on the way: into .wrangler/
+// (ignored) under `npm test`, into docs/screenshots for the README under `npm run screenshots`.
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import { freePort, ROOT, startDevServer } from '../../scripts/lib/dev-server.mjs
 import { startReceiverServer, type ReceiverServer } from '../support/receiver-server.ts';
 
 const TOKEN = 'dashboard-test-token';
-const SHOTS = `${ROOT}docs/screenshots`;
+const SHOTS = process.env.SCREENSHOTS_TO_DOCS === '1' ? `${ROOT}docs/screenshots` : `${ROOT}.wrangler/screenshots`;
 const persistTo = `${ROOT}.wrangler/dashboard-test-${process.pid}`;
 let server: Awaited<ReturnType<typeof startDevServer>>;
 let receivers: ReceiverServer;
