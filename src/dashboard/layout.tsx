@@ -19,14 +19,26 @@ button{cursor:pointer;background:#f0f0f3}button.primary{background:#0550ae;color
 form.inline{display:inline}.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.row label{display:flex;flex-direction:column;font-size:13px;color:#555}
 .msg{padding:.6rem .8rem;border-radius:6px;margin-bottom:1rem}.ok{background:#e3f6e8}.err{background:#fde7e7}.muted{color:#666}.empty{color:#555;padding:1rem 0}
 #secret{word-break:break-all}
+button[aria-busy=true]{opacity:.7;cursor:progress}.live-status{font-size:13px;margin:.5rem 0 0}.live-status.stale{color:#b42318}
 @media (max-width:640px){.hide-sm{display:none}main{padding:.5rem}}`;
 
-// Copy buttons, and live regions that re-fetch themselves (same URL, `x-partial: 1`) every 2 s.
+// Copy buttons; forms that say they are on their way (the button turns busy, a second press does
+// nothing); live regions that re-fetch themselves (same URL, `x-partial: 1`) every 2 s and say when
+// they could not: the service did not answer, or the session ended (then the old content stays).
 const SCRIPT = `
 document.addEventListener('click',function(e){var b=e.target.closest('[data-copy]');if(!b)return;
 navigator.clipboard.writeText(document.getElementById(b.dataset.copy).textContent).then(function(){b.textContent='Copied'});});
-document.querySelectorAll('[data-live]').forEach(function(el){setInterval(function(){if(document.hidden)return;
-fetch(location.href,{headers:{'x-partial':'1'}}).then(function(r){if(r.ok)return r.text();throw r}).then(function(h){el.innerHTML=h;}).catch(function(){});},2000);});`;
+document.addEventListener('submit',function(e){var f=e.target;if(f.dataset.submitting){e.preventDefault();return}f.dataset.submitting='1';
+var b=e.submitter||f.querySelector('button');if(!b)return;setTimeout(function(){b.dataset.label=b.textContent;b.textContent=b.dataset.busy||'Working…';b.disabled=true;b.setAttribute('aria-busy','true');},0);});
+window.addEventListener('pageshow',function(e){if(!e.persisted)return;document.querySelectorAll('form[data-submitting]').forEach(function(f){delete f.dataset.submitting});
+document.querySelectorAll('button[aria-busy]').forEach(function(b){b.textContent=b.dataset.label;b.disabled=false;b.removeAttribute('aria-busy')});});
+document.querySelectorAll('[data-live]').forEach(function(el){var st=el.parentNode.querySelector('[data-live-status]');
+function say(h,stale){st.innerHTML=h;st.classList.toggle('stale',stale)}
+setInterval(function(){if(document.hidden||el.getAttribute('aria-busy'))return;el.setAttribute('aria-busy','true');
+fetch(location.href,{headers:{'x-partial':'1'}}).then(function(r){if(r.ok&&r.headers.get('x-partial')==='1')return r.text();throw r})
+.then(function(h){el.innerHTML=h;say('Updated at '+new Date().toISOString().slice(11,19)+'Z; updates by itself every 2 s.',false)})
+.catch(function(r){say(r&&r.redirected?'Signed out: <a href="/ui/login">sign in again</a> to keep this up to date.':'Could not refresh: the service did not answer. Trying again every 2 s; what you see may be out of date.',true)})
+.finally(function(){el.removeAttribute('aria-busy')});},2000);});`;
 
 export type Section = 'subscriptions' | 'deliveries' | 'events' | 'none';
 
@@ -55,6 +67,14 @@ export const Layout = ({ title, section, children }: { title: string; section: S
       <script dangerouslySetInnerHTML={{ __html: SCRIPT }} />
     </body>
   </html>
+);
+
+/** A region that refreshes itself, with a line that says how fresh it is. */
+export const Live = ({ class: cls, children }: { class?: string; children: Child }) => (
+  <div class={cls}>
+    <div data-live>{children}</div>
+    <p class="live-status muted" role="status" data-live-status>Updates by itself every 2 s.</p>
+  </div>
 );
 
 export const StatusBadge = ({ status }: { status: string }) => <span class={`badge ${status}`}>{status}</span>;

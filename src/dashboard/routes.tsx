@@ -24,6 +24,8 @@ export const dashboard = new Hono<AppEnv>();
 type C = Context<AppEnv>;
 
 const isPartial = (c: C) => c.req.header('x-partial') === '1';
+/** Marks a live region's refresh, so the page can tell it from a sign-in page it was redirected to. */
+const PARTIAL = { 'x-partial': '1', 'cache-control': 'no-store' };
 const problemText = (err: unknown) => (err instanceof HTTPException ? err.message : 'Something went wrong; try again.');
 
 // Forms are small: anything larger is not one of ours.
@@ -117,7 +119,7 @@ dashboard.get('/ui/deliveries', async (c) => {
   const rows = page.data.map((d) => ({ ...d, type: types.get(d.event_id) ?? '?', url: isCallback(d) ? 'callback' : (subs.get(d.subscription_id)?.url ?? '(deleted subscription)') }));
   const query = new URLSearchParams(filters as Record<string, string>).toString();
   const table = <DeliveryTable rows={rows} next={page.next_cursor} query={query} />;
-  if (isPartial(c)) return c.html(table);
+  if (isPartial(c)) return c.html(table, 200, PARTIAL);
   const all = await listSubscriptions(c.env.SUBSCRIPTIONS, 100);
   return c.html(<DeliveriesPage filters={filters} subs={all.data} table={table} />);
 });
@@ -130,7 +132,7 @@ dashboard.get('/ui/deliveries/:id', async (c) => {
   const url = isCallback(row) ? `callback ${row.callback_url ?? ''}` : (sub?.url ?? '(deleted subscription)');
   const body = isCallback(row) ? callbackBody(row) : envelopeBody(row.type, row.event_created_at, row.data);
   const detail = <DeliveryDetail delivery={delivery} attempts={attempts} url={url} body={body} />;
-  if (isPartial(c)) return c.html(detail);
+  if (isPartial(c)) return c.html(detail, 200, PARTIAL);
   return c.html(<DeliveryPage id={delivery.id} detail={detail} notice={c.req.query('redelivered') ? 'Queued again: a new attempt is on its way.' : undefined} />);
 });
 

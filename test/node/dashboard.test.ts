@@ -152,4 +152,50 @@ describe('dashboard', () => {
     assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).status, 404);
     await page.close();
   });
+
+  it('shows loading states: a busy button while a form is on its way, and how fresh a live list is', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page);
+    const sub = await api('POST', '/v1/subscriptions', { url: `${receivers.origin}/hook/dash-loading`, events: ['load.*'] });
+    await page.reload();
+
+    // The test event's form is held up for a moment on its way: its button says so and takes no second press.
+    let posts = 0;
+    await page.route(`**/ui/subscriptions/${sub.id}/test`, async (route) => {
+      posts++;
+      await new Promise((ok) => setTimeout(ok, 1500));
+      await route.continue();
+    });
+    const button = page.locator(`tr#${sub.id} form[action$="/test"] button`);
+    // Read from inside the page: Playwright's own locators wait while a navigation is held up.
+    const pressed = await button.evaluate(async (b) => {
+      const btn = b as HTMLButtonElement;
+      btn.click();
+      await new Promise((ok) => setTimeout(ok, 50));
+      btn.form!.requestSubmit(); // a second press
+      return { text: btn.textContent, disabled: btn.disabled, busy: btn.getAttribute('aria-busy') };
+    });
+    assert.deepEqual(pressed, { text: 'Sending…', disabled: true, busy: 'true' });
+    await page.waitForURL(/\/ui\/events\?id=/);
+    assert.equal(posts, 1, 'one submission');
+
+    // A live list says when it last updated, when the service does not answer, and when the session ended.
+    await page.goto(`${server.url}/ui/deliveries?subscription_id=${sub.id}`);
+    const status = page.locator('[data-live-status]');
+    assert.match((await status.textContent()) ?? '', /Updates by itself/);
+    await page.waitForFunction(() => /Updated at/.test(document.querySelector('[data-live-status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    const failRefresh = (route: import('playwright-core').Route) => (route.request().headers()['x-partial'] ? route.abort() : route.continue());
+    await page.route('**/ui/deliveries*', failRefresh);
+    await page.waitForFunction(() => /Could not refresh/.test(document.querySelector('[data-live-status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.equal(await page.locator('.live-status.stale').count(), 1);
+    assert.equal(await page.locator('tr[data-delivery]').count(), 1, 'the last content stays');
+    await page.unroute('**/ui/deliveries*', failRefresh);
+    await page.waitForFunction(() => /Updated at/.test(document.querySelector('[data-live-status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await context.clearCookies();
+    await page.waitForFunction(() => /Signed out/.test(document.querySelector('[data-live-status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.equal(await page.locator('input[name=token]').count(), 0, 'the sign-in page is not pasted into the list');
+    assert.equal(await page.locator('tr[data-delivery]').count(), 1);
+    await context.close();
+  });
 });

@@ -1,8 +1,9 @@
 /** @jsxImportSource hono/jsx */
 // Deliveries, newest first, with filters; the table refreshes itself while the page is open.
+import type { Child } from 'hono/jsx';
 import type { DeliveryRow } from '../../store/deliveries';
 import type { StoredSubscription } from '../../store/subscriptions';
-import { Layout, StatusBadge, when } from '../layout';
+import { Layout, Live, StatusBadge, when } from '../layout';
 
 export interface DeliveryFilters {
   status?: string;
@@ -34,7 +35,7 @@ export const DeliveryTable = ({ rows, next, query }: { rows: ListedDelivery[]; n
     </>
   );
 
-export const DeliveriesPage = ({ filters, subs, table }: { filters: DeliveryFilters; subs: StoredSubscription[]; table: unknown }) => (
+export const DeliveriesPage = ({ filters, subs, table }: { filters: DeliveryFilters; subs: StoredSubscription[]; table: Child }) => (
   <Layout title="Deliveries" section="deliveries">
     <div class="card">
       <form method="get" action="/ui/deliveries" class="row">
@@ -50,9 +51,9 @@ export const DeliveriesPage = ({ filters, subs, table }: { filters: DeliveryFilt
           </select>
         </label>
         <label>Event type<input name="type" value={filters.type ?? ''} placeholder="order.paid" /></label>
-        <button>Filter</button>
+        <button data-busy="Filtering…">Filter</button>
       </form>
     </div>
-    <div class="card scroll" data-live>{table}</div>
+    <Live class="card scroll">{table}</Live>
   </Layout>
 );

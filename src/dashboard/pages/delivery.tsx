@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // One delivery: its attempts (time, status, duration, error, request headers, response excerpt), the
 // request body, and a Redeliver button. Refreshes itself while open.
+import type { Child } from 'hono/jsx';
 import type { AttemptRow } from '../../store/attempts';
 import type { DeliveryRow } from '../../store/deliveries';
-import { Layout, StatusBadge, when } from '../layout';
+import { Layout, Live, StatusBadge, when } from '../layout';
 
 const BODY_SHOWN = 64 * 1024;
 
@@ -48,14 +49,14 @@ export const DeliveryDetail = ({ delivery, attempts, url, body }: { delivery: De
   </>
 );
 
-export const DeliveryPage = ({ id, detail, notice }: { id: string; detail: unknown; notice?: string }) => (
+export const DeliveryPage = ({ id, detail, notice }: { id: string; detail: Child; notice?: string }) => (
   <Layout title={`Delivery ${id}`} section="deliveries">
     {notice ? <div class="msg ok" role="status">{notice}</div> : null}
     <div class="card">
       <form method="post" action={`/ui/deliveries/${id}/redeliver`} class="row" style="float:right">
-        <button class="primary">Redeliver</button>
+        <button class="primary" data-busy="Queueing…">Redeliver</button>
       </form>
-      <div data-live>{detail}</div>
+      <Live>{detail}</Live>
     </div>
   </Layout>
 );

@@ -9,7 +9,7 @@ export const EventPage = ({ id, event, deliveries, urls }: { id: string; event: 
     <div class="card">
       <form method="get" action="/ui/events" class="row">
         <label style="flex:1">Event id<input name="id" value={id} placeholder="evt_… or your own id" required /></label>
-        <button class="primary">Look up</button>
+        <button class="primary" data-busy="Looking up…">Look up</button>
       </form>
     </div>
     {id && !event ? <div class="msg err" role="alert">No event {id}. Event ids are in the 202 answer of POST /v1/events.</div> : null}

@@ -10,7 +10,7 @@ export const LoginPage = ({ error }: { error?: string }) => (
       {error ? <div class="msg err" role="alert">{error}</div> : null}
       <form method="post" action="/ui/login" class="row">
         <label style="flex:1">API token<input type="password" name="token" autocomplete="current-password" required autofocus /></label>
-        <button class="primary">Sign in</button>
+        <button class="primary" data-busy="Signing in…">Sign in</button>
       </form>
     </div>
   </Layout>

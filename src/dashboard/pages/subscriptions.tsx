@@ -25,11 +25,11 @@ const Rate = ({ rate }: { rate: SuccessRate | undefined }) => {
 const Actions = ({ sub }: { sub: StoredSubscription }) => (
   <div class="row">
     <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/${sub.disabled ? 'enable' : 'disable'}`}>
-      <button>{sub.disabled ? 'Enable' : 'Disable'}</button>
+      <button data-busy={sub.disabled ? 'Enabling…' : 'Disabling…'}>{sub.disabled ? 'Enable' : 'Disable'}</button>
     </form>
-    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/test`}><button disabled={sub.disabled}>Send test</button></form>
-    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}><button>Rotate secret</button></form>
-    <form class="inline" method="get" action={`/ui/subscriptions/${sub.id}/delete`}><button class="danger">Delete</button></form>
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/test`}><button disabled={sub.disabled} data-busy="Sending…">Send test</button></form>
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}><button data-busy="Rotating…">Rotate secret</button></form>
+    <form class="inline" method="get" action={`/ui/subscriptions/${sub.id}/delete`}><button class="danger" data-busy="Opening…">Delete</button></form>
   </div>
 );
 
@@ -52,7 +52,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
         <label style="flex:2;min-width:220px">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
         <label style="flex:1;min-width:160px">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
         <label style="flex:1;min-width:140px">Description<input name="description" /></label>
-        <button class="primary">Create</button>
+        <button class="primary" data-busy="Creating…">Create</button>
       </form>
     </div>
     <div class="card scroll">
@@ -87,7 +87,7 @@ export const ConfirmDeletePage = ({ sub }: { sub: StoredSubscription }) => (
       <p><code>{sub.id}</code> → {sub.url}</p>
       <p class="muted">It stops receiving events at once; its pending deliveries fail. This cannot be undone.</p>
       <form method="post" action={`/ui/subscriptions/${sub.id}/delete`} class="row">
-        <button class="danger" name="confirm" value="yes">Delete it</button>
+        <button class="danger" name="confirm" value="yes" data-busy="Deleting…">Delete it</button>
         <a href="/">Cancel</a>
       </form>
     </div>
