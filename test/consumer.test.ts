@@ -17,10 +17,12 @@ async function storedDelivery(url: string) {
   return { sub, eventId: id, deliveryId: created!.id };
 }
 
-async function consume(deliveryId: string, attempts: number) {
-  const batch = createMessageBatch<Task>('edgehook-deliveries', [
-    { id: 'msg-1', timestamp: new Date(), attempts, body: { kind: 'deliver', delivery_id: deliveryId } },
-  ]);
+/** One batch of the given deliveries (message ids msg-1, msg-2, …) through the Worker's queue handler. */
+async function consume(deliveryIds: string | string[], attempts: number) {
+  const batch = createMessageBatch<Task>(
+    'edgehook-deliveries',
+    [deliveryIds].flat().map((id, i) => ({ id: `msg-${i + 1}`, timestamp: new Date(), attempts, body: { kind: 'deliver', delivery_id: id } })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
   return getQueueResult(batch, ctx);
@@ -110,14 +112,8 @@ describe('deliveries consumer', () => {
     const HOLD_MS = 800;
     await r.script([], { status: 200, delay_ms: HOLD_MS });
     const ids = await Promise.all(Array.from({ length: 10 }, async () => (await storedDelivery(r.url)).deliveryId));
-    const batch = createMessageBatch<Task>(
-      'edgehook-deliveries',
-      ids.map((id, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: id } })),
-    );
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    const result = await getQueueResult(batch, ctx);
-    expect(result.explicitAcks.toSorted()).toEqual(ids.map((_, i) => `msg-${i}`).toSorted());
+    const result = await consume(ids, 1);
+    expect(result.explicitAcks.toSorted()).toEqual(ids.map((_, i) => `msg-${i + 1}`).toSorted());
 
     const arrivals = (await r.log()).map((l) => l.at).sort((a, b) => a - b);
     expect(arrivals).toHaveLength(10);
