@@ -19,6 +19,8 @@ export interface Settings {
   /** How long a receiver that hung stays in the slow lane. */
   slowLaneMs: number;
   strictEventTypes: boolean;
+  /** Subscriptions one fan-out page reads (one KV list call): 1,000, the most KV lists at once. */
+  fanoutPageSize: number;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number): number {
@@ -42,5 +44,6 @@ export function settings(env: Env): Settings {
     disableAfterFailingMs: positiveNumber(env.DISABLE_AFTER_FAILING_DAYS, 5) * 86_400_000,
     slowLaneMs: positiveNumber(env.SLOW_LANE_MINUTES, 10) * 60_000,
     strictEventTypes: env.STRICT_EVENT_TYPES === 'true',
+    fanoutPageSize: Math.min(1000, Math.floor(positiveNumber(env.FANOUT_PAGE_SIZE, 1000)) || 1000),
   };
 }

@@ -1,8 +1,12 @@
 // The Worker's bindings, vars and secrets: one typed Env for every handler.
 import type { Task } from './delivery/tasks';
+import type { SubscriptionObject } from './objects/subscription-object';
 
 export interface Env {
+  /** Subscriptions as fan-out reads them, published by their objects. */
   SUBSCRIPTIONS: KVNamespace;
+  /** One Durable Object per subscription: the one writer of its state. */
+  SUBSCRIPTION_OBJECTS: DurableObjectNamespace<SubscriptionObject>;
   DB: D1Database;
   DELIVERIES: Queue<Task>;
   DEAD_LETTERS: Queue<Task>;
@@ -22,7 +26,7 @@ export interface Env {
   ATTEMPT_TIMEOUT_MS?: string;
   /** Attempts of one batch on the wire at once (default 6, the runtime's limit on connections awaiting headers). */
   MAX_CONCURRENT_ATTEMPTS?: string;
-  /** Seconds an event may wait for its fan-out before the sweep re-drives it (default 60). */
+  /** Seconds a fan-out may stall, or a pending delivery be overdue, before the sweep re-drives it (default 60). */
   SWEEP_GRACE_SECONDS?: string;
   /** Days of nothing but failed deliveries after which a subscription is disabled (default 5). */
   DISABLE_AFTER_FAILING_DAYS?: string;
@@ -30,6 +34,8 @@ export interface Env {
   SLOW_LANE_MINUTES?: string;
   /** "true": subscriptions may only name registered event types (wildcards stay allowed). */
   STRICT_EVENT_TYPES?: string;
+  /** Subscriptions per fan-out page (default and most 1000; smaller only to test paging). */
+  FANOUT_PAGE_SIZE?: string;
 }
 
 export type AppEnv = { Bindings: Env };

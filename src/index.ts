@@ -7,6 +7,8 @@ import { sweep } from './delivery/sweep';
 import type { Task } from './delivery/tasks';
 import type { Env } from './env';
 
+export { SubscriptionObject } from './objects/subscription-object';
+
 export default {
   fetch: app.fetch,
   async queue(batch, env, _ctx) {

@@ -17,38 +17,48 @@ async function storedDelivery(url: string) {
   return { sub, eventId: id, deliveryId: created!.id };
 }
 
-/** One batch of the given deliveries (message ids msg-1, msg-2, …) through the Worker's queue handler. */
-async function consume(deliveryIds: string | string[], attempts: number) {
+/**
+ * One batch of the given deliveries (message ids msg-1, msg-2, …, of generation 0) through the Worker's
+ * queue handler. What it queues (retries) is kept in `queued` instead of going to the local queue.
+ */
+async function consume(deliveryIds: string | string[], generation = 0) {
   const batch = createMessageBatch<Task>(
     'edgehook-deliveries',
-    [deliveryIds].flat().map((id, i) => ({ id: `msg-${i + 1}`, timestamp: new Date(), attempts, body: { kind: 'deliver', delivery_id: id } })),
+    [deliveryIds].flat().map((id, i) => ({ id: `msg-${i + 1}`, timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: id, generation } })),
   );
+  const queued: MessageSendRequest<Task>[] = [];
+  const recorder = { send: async (body: Task) => void queued.push({ body }), sendBatch: async (m: Iterable<MessageSendRequest<Task>>) => void queued.push(...m) };
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
+  await worker.queue(batch, { ...env, DELIVERIES: recorder as unknown as Queue<Task>, SLOW_DELIVERIES: recorder as unknown as Queue<Task> }, ctx);
+  return { ...(await getQueueResult(batch, ctx)), queued };
 }
+
+const row = (id: string) =>
+  env.DB.prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?').bind(id).first<Record<string, unknown>>();
 
 describe('deliveries consumer', () => {
   it('acks a delivery the receiver accepted', async () => {
     const r = receiver('consumer-ok');
     const { deliveryId } = await storedDelivery(r.url);
-    const result = await consume(deliveryId, 1);
+    const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
     expect((await r.log()).length).toBe(1);
     expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
-  it('retries a failed attempt with the schedule delay and does not ack it', async () => {
+  it('retries a failed attempt as a new message of the next generation, with the schedule delay', async () => {
     const r = receiver('consumer-fail');
     await r.script([], { status: 500 });
     const { deliveryId } = await storedDelivery(r.url);
-    const result = await consume(deliveryId, 1);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages).toEqual([{ msgId: 'msg-1' }]);
+    const result = await consume(deliveryId);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.queued).toEqual([{ body: { kind: 'deliver', delivery_id: deliveryId, generation: 1 }, delaySeconds: 1 }]);
     const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
     expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
-    // getQueueResult does not report the delay; the log does: the test schedule's 1 s after the attempt ended.
+    expect(await row(deliveryId)).toMatchObject({ generation: 1, chain_attempts: 1 });
+    // The test schedule's 1 s after the attempt ended.
     const [attempt] = body.attempts;
     expect(Date.parse(body.next_attempt_at) - Date.parse(attempt.at)).toBe(1000 + attempt.duration_ms);
   });
@@ -57,31 +67,57 @@ describe('deliveries consumer', () => {
     const r = receiver('consumer-reset');
     await r.script([], { reset: true });
     const { deliveryId } = await storedDelivery(r.url);
-    const result = await consume(deliveryId, 2);
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages).toEqual([{ msgId: 'msg-1' }]);
+    const result = await consume(deliveryId);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    expect(result.queued).toHaveLength(1);
     const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
     expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
     expect(body.attempts[0]).toMatchObject({ status_code: null });
     expect(body.attempts[0].error).toMatch(/^network error/);
   });
 
-  it('sends an exhausted delivery to the dead-letter queue, whose consumer marks it failed', async () => {
+  it('fails a delivery at once when its last scheduled attempt fails, and queues nothing more', async () => {
     const r = receiver('consumer-exhausted');
     await r.script([], { status: 500 });
     const { deliveryId } = await storedDelivery(r.url);
-    const result = await consume(deliveryId, 4); // the test schedule has 3 retries: attempt 4 is the last
+    // The test schedule has 3 retries: three attempts were made, this is the fourth and last.
+    await env.DB.prepare('UPDATE deliveries SET chain_attempts = 3 WHERE id = ?').bind(deliveryId).run();
+    const result = await consume(deliveryId);
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['msg-1']);
-    await eventually(async () => (await apiJson(`/v1/deliveries/${deliveryId}`)).body.status === 'failed');
-    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.next_attempt_at).toBeNull();
+    expect(result.queued).toEqual([]);
+    expect(await row(deliveryId)).toMatchObject({ status: 'failed', next_attempt_at: null, chain_attempts: 4, attempt_count: 1 });
+  });
+
+  it('sends nothing for a message of an older generation, and changes nothing', async () => {
+    const r = receiver('consumer-stale');
+    const { deliveryId } = await storedDelivery(r.url);
+    await env.DB.prepare('UPDATE deliveries SET generation = 2 WHERE id = ?').bind(deliveryId).run(); // e.g. redelivered since
+    const before = await row(deliveryId);
+    const result = await consume(deliveryId, 1);
+    expect(result.explicitAcks).toEqual(['msg-1']);
+    expect(result.queued).toEqual([]);
+    expect(await r.log()).toEqual([]);
+    expect(await row(deliveryId)).toEqual(before);
+    // The current generation does send.
+    await consume(deliveryId, 2);
+    expect(await r.log()).toHaveLength(1);
+  });
+
+  it('makes one attempt for two messages of the same delivery in one batch', async () => {
+    const r = receiver('consumer-twice');
+    const { deliveryId } = await storedDelivery(r.url);
+    const result = await consume([deliveryId, deliveryId]);
+    expect(result.explicitAcks.toSorted()).toEqual(['msg-1', 'msg-2']);
+    expect(await r.log()).toHaveLength(1);
+    expect(await row(deliveryId)).toMatchObject({ status: 'succeeded', attempt_count: 1 });
   });
 
   it('disables the subscription on 410 Gone and fails the delivery at once', async () => {
     const r = receiver('consumer-gone');
     await r.script([], { status: 410 });
     const { deliveryId, sub } = await storedDelivery(r.url);
-    const result = await consume(deliveryId, 1);
+    const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
     expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.status).toBe('failed');
@@ -112,7 +148,7 @@ describe('deliveries consumer', () => {
     const HOLD_MS = 800;
     await r.script([], { status: 200, delay_ms: HOLD_MS });
     const ids = await Promise.all(Array.from({ length: 10 }, async () => (await storedDelivery(r.url)).deliveryId));
-    const result = await consume(ids, 1);
+    const result = await consume(ids);
     expect(result.explicitAcks.toSorted()).toEqual(ids.map((_, i) => `msg-${i + 1}`).toSorted());
 
     const arrivals = (await r.log()).map((l) => l.at).sort((a, b) => a - b);

@@ -1,9 +1,12 @@
 // An event answered 202 is never lost: a crashed or lost waitUntil fan-out is re-driven by the cron sweep.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { fanOut, startFanOut } from '../src/delivery/fan-out';
+import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
 import { insertEvent } from '../src/store/events';
-import { createSubscription, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
+import { createSubscription, deliveriesOf, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
+import { runSweep } from './support/sweep';
 
 function postEvent(type: string) {
   return new Request('https://edgehook.test/v1/events', {
@@ -13,14 +16,14 @@ function postEvent(type: string) {
   });
 }
 
-async function runSweep(atMs: number) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: atMs, cron: '* * * * *' }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
 async function fanoutRow(id: string) {
   return env.DB.prepare('SELECT fanout_done, fanout_runs FROM events WHERE id = ?').bind(id).first<{ fanout_done: number; fanout_runs: number }>();
+}
+
+async function storeEvent(id: string, type: string, createdAtMs: number, target?: string) {
+  const at = new Date(createdAtMs).toISOString();
+  const stored = await insertEvent(env.DB, { id, type, data: '{"n":1}', callback_url: null, created_at: at, target_subscription_id: target ?? null }, `id:${id}`, createdAtMs);
+  expect(stored.created).toBe(true);
 }
 
 describe('sweep', () => {
@@ -78,4 +81,71 @@ describe('sweep', () => {
     await runSweep(Date.now());
     expect(await env.DB.prepare("SELECT key FROM idempotency_keys WHERE key = 'key:old'").first()).toBeNull();
   });
+
+  it('resumes a fan-out of many pages from its saved cursor, never from the first page again', async () => {
+    const receivers = Array.from({ length: 5 }, (_, i) => receiver(`sweep-page-${i}`));
+    for (const r of receivers) await createSubscription(r.url, ['sweep.pages']);
+    const paged = { ...env, FANOUT_PAGE_SIZE: '2' };
+    // The queue takes deliveries but not the message that continues the fan-out on its next page.
+    const stuck = {
+      sendBatch: (m: Iterable<MessageSendRequest<Task>>) => env.DELIVERIES.sendBatch(m),
+      send: () => Promise.reject(new Error('queue unavailable')),
+    } as unknown as Queue<Task>;
+    const now = Date.now();
+    const id = `evt_pages${now}`;
+    await storeEvent(id, 'sweep.pages', now);
+    await expect(startFanOut({ ...paged, DELIVERIES: stuck }, id, now)).rejects.toThrow('queue unavailable');
+    const cursorRow = () => env.DB.prepare('SELECT fanout_cursor, fanout_done FROM events WHERE id = ?').bind(id).first<{ fanout_cursor: string | null; fanout_done: number }>();
+    const stalled = await cursorRow();
+    expect(stalled).toMatchObject({ fanout_done: 0 });
+    expect(stalled!.fanout_cursor).not.toBeNull();
+    const firstPage = (await deliveriesOf(id)).length;
+    expect(firstPage).toBeLessThanOrEqual(2);
+
+    // A second run of the first page (what the sweep did before) changes nothing and queues nothing.
+    await fanOut(paged, id, null, now);
+    expect(await deliveriesOf(id)).toHaveLength(firstPage);
+    expect(await cursorRow()).toEqual(stalled);
+
+    await runSweep(now + 120_000, paged);
+    await eventually(async () => (await Promise.all(receivers.map((r) => r.log()))).every((l) => l.length === 1));
+    expect(await fanoutRow(id)).toEqual({ fanout_done: 1, fanout_runs: 2 });
+    const deliveries = await deliveriesOf(id);
+    expect(deliveries).toHaveLength(5);
+    expect(new Set(deliveries.map((d) => d.subscription_id)).size).toBe(5);
+    await new Promise((ok) => setTimeout(ok, 1000));
+    for (const r of receivers) expect(await r.log()).toHaveLength(1);
+  });
+
+  it('finishes a newer fan-out although 60 older ones fail every time', async () => {
+    const r = receiver('sweep-starve');
+    const sub = await createSubscription(r.url, ['sweep.starve']);
+    const now = Date.now();
+    // Their fan-out always throws: the subscription they target has an id longer than a KV key may be.
+    const unreadable = `sub_${'x'.repeat(600)}`;
+    for (let i = 0; i < 60; i++) await storeEvent(`evt_bad${String(i).padStart(2, '0')}_${now}`, 'sweep.bad', now - 600_000 + i, unreadable);
+    const newer = `evt_newer${now}`;
+    await storeEvent(newer, 'sweep.starve', now - 300_000);
+
+    const first = await sweepReport(now);
+    expect(first).toMatchObject({ redriven: 0, failed: 50 });
+    expect((await fanoutRow(newer))?.fanout_done).toBe(0);
+    // The 50 that failed went to the back of the line: the next sweep reaches the newer event.
+    const second = await sweepReport(now + 1000);
+    expect(second).toMatchObject({ redriven: 1, failed: 10 });
+    expect((await fanoutRow(newer))?.fanout_done).toBe(1);
+    await settledDelivery(newer, sub.id);
+  });
 });
+
+/** The sweep's report, read from what it logs. */
+async function sweepReport(atMs: number): Promise<Record<string, number>> {
+  const spy = vi.spyOn(console, 'log');
+  try {
+    await runSweep(atMs);
+    const line = spy.mock.calls.map((c) => String(c[0])).find((l) => l.includes('"msg":"sweep"'));
+    return JSON.parse(line!) as Record<string, number>;
+  } finally {
+    spy.mockRestore();
+  }
+}

@@ -8,11 +8,11 @@ import { envelopeBody } from '../delivery/envelope';
 import { redeliver } from '../delivery/redeliver';
 import type { AppEnv } from '../env';
 import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { changeSubscription, createSubscription, deleteSubscription, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { attemptsOf } from '../store/attempts';
 import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
-import { deleteSubscription, getSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
+import { getSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
 import { DeliveriesPage, DeliveryTable, type DeliveryFilters } from './pages/deliveries';
 import { DeliveryDetail, DeliveryPage } from './pages/delivery';
 import { EventPage } from './pages/event';
@@ -96,11 +96,11 @@ dashboard.post('/ui/subscriptions/:id/test', async (c) => {
   }
 });
 
-dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.param('id'))} />));
+dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env, c.req.param('id'))} />));
 dashboard.post('/ui/subscriptions/:id/delete', async (c) => {
-  const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.param('id'));
+  const sub = await subscriptionOr404(c.env, c.req.param('id'));
   if ((await c.req.parseBody()).confirm !== 'yes') return c.redirect(`/ui/subscriptions/${sub.id}/delete`, 303);
-  await deleteSubscription(c.env.SUBSCRIPTIONS, sub.id);
+  await deleteSubscription(c.env, sub.id);
   return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} deleted.` });
 });
 

@@ -13,7 +13,7 @@ export const CALLBACK_EVENT_TYPE = 'event.completed';
 export async function queueCallbackIfComplete(env: Env, eventId: string, nowMs = Date.now()): Promise<boolean> {
   const deliveryId = newId('dlv', nowMs);
   if (!(await claimCallback(env.DB, eventId, deliveryId, new Date(nowMs).toISOString()))) return false;
-  await enqueueDeliveries(env, [{ id: deliveryId, subscription_id: CALLBACK_SUBSCRIPTION }], nowMs);
+  await enqueueDeliveries(env, [{ id: deliveryId, subscription_id: CALLBACK_SUBSCRIPTION, generation: 0, slow: false }], nowMs);
   return true;
 }
 

@@ -1,16 +1,21 @@
-// The delivery queues' consumer (main lane and slow lane): maps each task's outcome to ack() or
-// retry(), and never acks after a failure.
+// The delivery queues' consumer (main lane and slow lane). D1 is the truth and the queue only schedules:
+// a message attempts its delivery only while it is pending at the message's generation; each recorded
+// attempt moves the generation on, and a retry is a new message of the new generation. A duplicate or
+// late message of a chain that moved on is acked and sends nothing.
 import pLimit from 'p-limit';
 import { settings, type Settings } from '../config';
 import type { Env } from '../env';
-import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
+import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { markSlow } from '../store/health';
-import { disableSubscription, getSubscriptions, type StoredSubscription } from '../store/subscriptions';
+import { disableSubscription } from '../store/subscription-writes';
+import { getSubscriptions, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
-import { deliver, type TaskOutcome } from './deliver';
+import { deliver } from './deliver';
+import { enqueueDeliveries, type QueueItem } from './enqueue';
+import { afterFailure } from './failed';
 import { fanOut } from './fan-out';
-import type { Clock } from './retry-policy';
+import type { Clock, Outcome } from './retry-policy';
 import { resolveTarget } from './target';
 import type { Task } from './tasks';
 
@@ -25,48 +30,46 @@ interface Context {
   lane: Lane;
 }
 
+interface Sent {
+  msg: Message<Task>;
+  row: DispatchRow;
+  outcome: Outcome;
+  record: AttemptRecord;
+}
+
 /** A delivery reached a final state: the event's callback may now be due. */
 async function finalised(ctx: Context, row: DispatchRow): Promise<void> {
   if (row.callback_url && !isCallback(row)) await queueCallbackIfComplete(ctx.env, row.event_id, ctx.clock.now());
 }
 
-async function settle(ctx: Context, msg: Message<Task>, row: DispatchRow, attempt: number, outcome: TaskOutcome): Promise<void> {
+const isSlow = (ctx: Context, row: DispatchRow) => row.slow_until !== null && row.slow_until > new Date(ctx.clock.now()).toISOString();
+
+/** What follows an attempt whose state change was recorded. Retries are returned, to be queued together. */
+async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueItem | null> {
   const { env, clock } = ctx;
-  const nowIso = new Date(clock.now()).toISOString();
+  const { row, outcome } = s;
   switch (outcome.kind) {
     case 'succeeded':
       await finalised(ctx, row);
-      msg.ack();
-      return;
+      return null;
     case 'retry':
       // Callbacks share one pseudo-subscription: one slow callback URL must not slow every callback down.
       if (outcome.slow && !isCallback(row)) await markSlow(env.DB, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
-      if (outcome.slow && ctx.lane === 'main') {
-        // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
-        await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt }, { delaySeconds: outcome.delaySeconds });
-        msg.ack();
-      } else {
-        msg.retry({ delaySeconds: outcome.delaySeconds });
-      }
-      return;
+      // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
+      return { id: row.id, subscription_id: row.subscription_id, generation, delaySeconds: outcome.delaySeconds, slow: (outcome.slow && !isCallback(row)) || isSlow(ctx, row) };
     case 'disable':
-      if (!isCallback(row)) await disableSubscription(env.SUBSCRIPTIONS, row.subscription_id, nowIso);
+      if (!isCallback(row)) await disableSubscription(env, row.subscription_id, clock.now());
       await finalised(ctx, row);
-      msg.ack();
-      return;
+      return null;
     case 'exhausted':
-      // The dead-letter consumer marks it failed: one place decides that a delivery is lost for good.
-      await env.DEAD_LETTERS.send(msg.body);
-      msg.ack();
-      return;
-    case 'skipped':
-      if (outcome.reason !== 'already succeeded') {
-        await markFailed(env.DB, row.id, nowIso);
-        await finalised(ctx, row);
-      }
-      msg.ack();
-      return;
+      await afterFailure(env, row, clock.now());
+      return null;
   }
+}
+
+/** Nothing to send (subscription deleted or disabled, callbacks off): the delivery fails, if still current. */
+async function skip(ctx: Context, row: DispatchRow): Promise<void> {
+  if (await markFailed(ctx.env.DB, row.id, row.generation, new Date(ctx.clock.now()).toISOString())) await finalised(ctx, row);
 }
 
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
@@ -88,7 +91,8 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt. Only the
   // attempts on the wire take turns, as many at a time as the runtime lets wait for response headers.
   const onTheWire = pLimit(ctx.config.maxConcurrentAttempts);
-  const sent: { msg: Message<Task>; row: DispatchRow; attempt: number; outcome: TaskOutcome; record: AttemptRecord | null }[] = [];
+  const sent: Sent[] = [];
+  const taken = new Set<string>(); // two messages of one delivery in a batch make one attempt
   await Promise.all(
     batch.messages.map(async (msg) => {
       const task = msg.body;
@@ -99,19 +103,25 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const row = rows.get(task.delivery_id);
-        if (!row) {
-          msg.ack(); // the delivery no longer exists
+        if (!row || row.status !== 'pending' || row.generation !== (task.generation ?? 0) || taken.has(row.id)) {
+          msg.ack(); // gone, final, or a message of a chain that has moved on: nothing to send
           return;
         }
-        const attempt = (task.prior_attempts ?? 0) + msg.attempts;
-        if (lane === 'main' && row.slow_until !== null && row.slow_until > new Date(clock.now()).toISOString()) {
+        taken.add(row.id);
+        if (lane === 'main' && isSlow(ctx, row)) {
           // Its receiver hung lately (perhaps in this very batch's predecessor): move it out of everyone's way.
-          await env.SLOW_DELIVERIES.send({ kind: 'deliver', delivery_id: row.id, prior_attempts: attempt - 1 });
+          await enqueueDeliveries(env, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: true }], clock.now());
           msg.ack();
           return;
         }
         const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
-        sent.push({ msg, row, attempt, ...(await onTheWire(() => deliver(row, resolved, attempt, { settings: ctx.config, clock }))) });
+        if ('skip' in resolved) {
+          await skip(ctx, row);
+          msg.ack();
+          return;
+        }
+        const attempt = row.chain_attempts + 1;
+        sent.push({ msg, row, ...(await onTheWire(() => deliver(row, resolved.target, attempt, { settings: ctx.config, clock }))) });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();
@@ -120,21 +130,33 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   );
 
   // The batch's attempts go to D1 in one transaction; only then is anything acked.
+  let applied: Map<string, number>;
   try {
-    await recordAttempts(env.DB, sent.flatMap((s) => (s.record ? [s.record] : [])));
+    applied = await recordAttempts(env.DB, sent.map((s) => s.record));
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not record the attempts, will retry them', error: String(err) }));
     for (const s of sent) s.msg.retry();
     return;
   }
+  const retries: QueueItem[] = [];
   await Promise.all(
     sent.map(async (s) => {
+      const generation = applied.get(s.row.id);
+      if (generation === undefined) return; // another message of the delivery moved its chain on meanwhile
       try {
-        await settle(ctx, s.msg, s.row, s.attempt, s.outcome);
+        const retry = await settle(ctx, s, generation);
+        if (retry) retries.push(retry);
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'task failed, will retry', delivery_id: s.row.id, error: String(err) }));
-        s.msg.retry();
+        // The attempt and the delivery's state are recorded; what is left undone (a callback, a disable) is logged.
+        console.error(JSON.stringify({ msg: 'after the attempt, a follow-up failed', delivery_id: s.row.id, error: String(err) }));
       }
     }),
   );
+  try {
+    await enqueueDeliveries(env, retries, clock.now());
+  } catch (err) {
+    // Recorded as due at their retry time: the sweep queues them once they are overdue.
+    console.error(JSON.stringify({ msg: 'could not queue the retries; the sweep will', count: retries.length, error: String(err) }));
+  }
+  for (const s of sent) s.msg.ack();
 }

@@ -1,23 +1,35 @@
-// Puts deliveries on the queue: the slow lane for receivers that recently hung, the main queue otherwise.
+// Puts deliveries on the queue, each message carrying the delivery's generation: the slow lane for
+// receivers that recently hung, the main queue otherwise. Nothing is written back: a delivery whose
+// message never arrives stays due in D1, and the sweep queues it again.
 import type { Env } from '../env';
-import type { NewDelivery } from '../store/deliveries';
-import { markEnqueued } from '../store/deliveries';
+import type { QueuedDelivery } from '../store/deliveries';
 import { slowSubscriptions } from '../store/health';
 import { SEND_BATCH_LIMIT } from './queues';
 import type { Task } from './tasks';
 
-async function send(queue: Queue<Task>, db: D1Database, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += SEND_BATCH_LIMIT) {
-    const chunk = ids.slice(i, i + SEND_BATCH_LIMIT);
-    await queue.sendBatch(chunk.map((id) => ({ body: { kind: 'deliver' as const, delivery_id: id } })));
-    await markEnqueued(db, chunk);
+export interface QueueItem extends QueuedDelivery {
+  /** Seconds the message waits on the queue (a scheduled retry). */
+  delaySeconds?: number;
+  /** Whether its receiver is slow, when the caller knows; otherwise it is looked up. */
+  slow?: boolean;
+}
+
+async function send(queue: Queue<Task>, items: QueueItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i += SEND_BATCH_LIMIT) {
+    await queue.sendBatch(
+      items.slice(i, i + SEND_BATCH_LIMIT).map((d) => ({
+        body: { kind: 'deliver' as const, delivery_id: d.id, generation: d.generation },
+        ...(d.delaySeconds ? { delaySeconds: d.delaySeconds } : {}),
+      })),
+    );
   }
 }
 
-export async function enqueueDeliveries(env: Env, deliveries: NewDelivery[], nowMs: number): Promise<void> {
-  if (deliveries.length === 0) return;
-  const slow = await slowSubscriptions(env.DB, [...new Set(deliveries.map((d) => d.subscription_id))], new Date(nowMs).toISOString());
-  const byLane = (isSlow: boolean) => deliveries.filter((d) => slow.has(d.subscription_id) === isSlow).map((d) => d.id);
-  await send(env.DELIVERIES, env.DB, byLane(false));
-  await send(env.SLOW_DELIVERIES, env.DB, byLane(true));
+export async function enqueueDeliveries(env: Env, items: QueueItem[], nowMs: number): Promise<void> {
+  if (items.length === 0) return;
+  const unknown = [...new Set(items.filter((d) => d.slow === undefined).map((d) => d.subscription_id))];
+  const slow = unknown.length ? await slowSubscriptions(env.DB, unknown, new Date(nowMs).toISOString()) : new Set<string>();
+  const isSlow = (d: QueueItem) => d.slow ?? slow.has(d.subscription_id);
+  await send(env.DELIVERIES, items.filter((d) => !isSlow(d)));
+  await send(env.SLOW_DELIVERIES, items.filter(isSlow));
 }

@@ -2,7 +2,7 @@
 import type { Env } from '../env';
 import { insertEvent, type EventSummary } from '../store/events';
 import { newId } from '../utils/ids';
-import { fanOut } from './fan-out';
+import { startFanOut } from './fan-out';
 
 export interface IncomingEvent {
   type: string;
@@ -44,7 +44,7 @@ export async function ingestEvent(
     const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
     ctx.waitUntil(
       afterResponse
-        .then(() => fanOut(env, id))
+        .then(() => startFanOut(env, id))
         .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }

@@ -1,5 +1,8 @@
-// Redelivery and recovery: deliveries go back to pending and new tasks go on the queue (same webhook-id),
-// through the same enqueue path as a fan-out, so a receiver known to hang stays in the slow lane.
+// Redelivery and recovery: one attempt now, on each delivery's one chain (same webhook-id), through the
+// same enqueue path as a fan-out, so a receiver known to hang stays in the slow lane. Concurrent calls
+// queue one attempt: the first moves the delivery's generation on and makes it due now; the others find
+// it due already and queue nothing.
+import { settings } from '../config';
 import type { Env } from '../env';
 import { failedDeliveryIds, getDelivery, reopen } from '../store/deliveries';
 import { enqueueDeliveries } from './enqueue';
@@ -7,17 +10,29 @@ import { enqueueDeliveries } from './enqueue';
 /** The most failed deliveries one recover call re-sends; call again for more. */
 export const RECOVER_LIMIT = 5000;
 
+async function attemptNow(env: Env, ids: string[], nowMs: number): Promise<number> {
+  const config = settings(env);
+  const nowIso = new Date(nowMs).toISOString();
+  const overdue = new Date(nowMs - config.sweepGraceSeconds * 1000).toISOString();
+  // A final delivery gets one attempt: its schedule counts as used up, so a failure fails it again.
+  const queued = await reopen(env.DB, ids, nowIso, config.retrySchedule.length, overdue);
+  try {
+    await enqueueDeliveries(env, queued, nowMs);
+  } catch (err) {
+    // They are due now in D1: the sweep queues them once they are overdue.
+    console.error(JSON.stringify({ msg: 'could not queue the redelivery; the sweep will', count: queued.length, error: String(err) }));
+  }
+  return queued.length;
+}
+
+/** False when there is no such delivery. */
 export async function redeliver(env: Env, deliveryId: string, nowMs = Date.now()): Promise<boolean> {
-  const delivery = await getDelivery(env.DB, deliveryId);
-  if (!delivery) return false;
-  await reopen(env.DB, [deliveryId], new Date(nowMs).toISOString());
-  await enqueueDeliveries(env, [{ id: deliveryId, subscription_id: delivery.subscription_id }], nowMs);
+  if (!(await getDelivery(env.DB, deliveryId))) return false;
+  await attemptNow(env, [deliveryId], nowMs);
   return true;
 }
 
 /** Re-sends the failed deliveries of a subscription created since `sinceIso`; returns how many. */
 export async function recoverFailed(env: Env, subscriptionId: string, sinceIso: string, nowMs = Date.now()): Promise<number> {
-  const ids = await reopen(env.DB, await failedDeliveryIds(env.DB, subscriptionId, sinceIso, RECOVER_LIMIT), new Date(nowMs).toISOString());
-  await enqueueDeliveries(env, ids.map((id) => ({ id, subscription_id: subscriptionId })), nowMs);
-  return ids.length;
+  return attemptNow(env, await failedDeliveryIds(env.DB, subscriptionId, sinceIso, RECOVER_LIMIT), nowMs);
 }

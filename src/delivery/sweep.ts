@@ -1,12 +1,17 @@
-// The cron sweep: re-drives fan-outs that a lost or crashed waitUntil left unfinished.
+// The cron sweep, the reconciliation of D1 (the truth) with the queue (which only schedules): it resumes
+// fan-outs that stalled, from their saved cursor, and queues again every pending delivery overdue by more
+// than the grace period (its message was lost: a crash, a purged queue, a dropped dead letter). Both are
+// taken in bounded batches, oldest first, and what it takes goes to the back of the line: an item that
+// fails every time never keeps the ones behind it waiting.
 import { settings } from '../config';
 import type { Env } from '../env';
-import { unqueuedDeliveries } from '../store/deliveries';
-import { purgeIdempotencyKeys, unfinishedFanouts } from '../store/events';
+import { takeOverdue } from '../store/deliveries';
+import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
 import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
 
-const EVENTS_PER_SWEEP = 50;
+export const FANOUTS_PER_SWEEP = 50;
+export const REQUEUES_PER_SWEEP = 1000;
 
 export interface SweepReport {
   redriven: number;
@@ -15,15 +20,29 @@ export interface SweepReport {
   purged_keys: number;
 }
 
+function logFailure(what: string, err: unknown): void {
+  console.error(JSON.stringify({ msg: `sweep: ${what} failed`, error: String(err) }));
+}
+
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
-  const graceMs = settings(env).sweepGraceSeconds * 1000;
-  const ids = await unfinishedFanouts(env.DB, new Date(nowMs - graceMs).toISOString(), EVENTS_PER_SWEEP);
-  const results = await Promise.allSettled(ids.map((id) => fanOut(env, id, undefined, nowMs)));
-  const failed = results.filter((r) => r.status === 'rejected');
-  for (const r of failed) console.error(JSON.stringify({ msg: 'sweep fan-out failed', error: String((r as PromiseRejectedResult).reason) }));
-  // Deliveries created but never queued (a callback claimed by an isolate that died, for one).
-  const stranded = await unqueuedDeliveries(env.DB, new Date(nowMs - graceMs).toISOString(), 500);
-  await enqueueDeliveries(env, stranded, nowMs);
-  const purged = await purgeIdempotencyKeys(env.DB, nowMs);
-  return { redriven: ids.length - failed.length, requeued: stranded.length, failed: failed.length, purged_keys: purged };
+  const nowIso = new Date(nowMs).toISOString();
+  const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
+  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0 };
+
+  const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
+  const results = await Promise.allSettled(stalled.map((f) => fanOut(env, f.id, f.fanout_cursor, nowMs)));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  report.redriven = results.length - failures.length;
+  report.failed = failures.length;
+  if (failures.length > 0) logFailure(`${failures.length} fan-outs (the first's error shown)`, failures[0]);
+
+  try {
+    const overdue = await takeOverdue(env.DB, before, nowIso, REQUEUES_PER_SWEEP);
+    await enqueueDeliveries(env, overdue, nowMs);
+    report.requeued = overdue.length;
+  } catch (err) {
+    logFailure('requeue', err); // still overdue: the next sweep takes them again
+  }
+  report.purged_keys = await purgeIdempotencyKeys(env.DB, nowMs);
+  return report;
 }

@@ -2,9 +2,11 @@
 // Bodies travel by reference (the event id): an event may be 1 MiB, more than one message holds.
 export type Task =
   /**
-   * One attempt of one delivery. Its number is `prior_attempts` (attempts made before this message,
-   * in another lane) plus the queue's own `attempts` counter of this message.
+   * The next attempt of one delivery, valid while `generation` is the delivery's current one in D1.
+   * Every recorded attempt, redeliver and final state moves the generation on, so a duplicate or late
+   * message of a chain that moved on changes nothing and sends nothing. (Absent in messages queued
+   * before generations existed: generation 0.)
    */
-  | { kind: 'deliver'; delivery_id: string; prior_attempts?: number }
+  | { kind: 'deliver'; delivery_id: string; generation?: number }
   /** Continue a fan-out from a KV list cursor (events with more than one page of subscriptions). */
   | { kind: 'fanout'; event_id: string; cursor: string };

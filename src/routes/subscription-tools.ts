@@ -44,7 +44,7 @@ subscriptionToolRoutes.openapi(
     responses: { 202: jsonResponse(z.object({ recovering: z.number().int() }).openapi('RecoverAccepted'), 'Queued'), ...problems(400, 401, 404, 415, 422) },
   }),
   async (c) => {
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env, c.req.valid('param').id);
     const since = new Date(c.req.valid('json').since);
     if (since.getTime() > Date.now()) throw fail(422, '`since` is in the future.', [{ path: 'since', message: 'must not be in the future' }]);
     return c.json({ recovering: await recoverFailed(c.env, sub.id, since.toISOString()) }, 202);

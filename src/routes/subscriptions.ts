@@ -3,8 +3,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { IdParam, jsonBody, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription } from '../services/subscriptions';
-import { deleteSubscription, listSubscriptions, signingSecrets, toPublic } from '../store/subscriptions';
+import { changeSubscription, createSubscription, deleteSubscription } from '../services/subscriptions';
+import { listSubscriptions, signingSecrets, toPublic } from '../store/subscriptions';
 import { fail } from '../utils/problem';
 import { bearer, routeGroup } from './openapi-app';
 
@@ -57,7 +57,7 @@ subscriptionRoutes.openapi(
     request: { params: SubId },
     responses: { 200: jsonResponse(Subscription, 'The subscription'), ...problems(401, 404) },
   }),
-  async (c) => c.json(toPublic(await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id)), 200),
+  async (c) => c.json(toPublic(await subscriptionOr404(c.env, c.req.valid('param').id)), 200),
 );
 
 subscriptionRoutes.openapi(
@@ -87,8 +87,7 @@ subscriptionRoutes.openapi(
     responses: { 204: { description: 'Removed' }, ...problems(401, 404) },
   }),
   async (c) => {
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
-    await deleteSubscription(c.env.SUBSCRIPTIONS, sub.id);
+    await deleteSubscription(c.env, c.req.valid('param').id);
     return c.body(null, 204);
   },
 );
@@ -104,7 +103,7 @@ subscriptionRoutes.openapi(
     responses: { 200: jsonResponse(SecretResponse, 'The newest secret'), ...problems(401, 404) },
   }),
   async (c) => {
-    const sub = await subscriptionOr404(c.env.SUBSCRIPTIONS, c.req.valid('param').id);
+    const sub = await subscriptionOr404(c.env, c.req.valid('param').id);
     return c.json({ secret: signingSecrets(sub, Date.now())[0] ?? sub.secrets[0]!.value }, 200);
   },
 );

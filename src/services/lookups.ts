@@ -4,11 +4,13 @@ import type { Env } from '../env';
 import { isValidSecret } from '../signing/secret';
 import { registeredNames } from '../store/event-types';
 import { getDelivery, type DeliveryRow } from '../store/deliveries';
-import { getSubscription, type StoredSubscription } from '../store/subscriptions';
+import { readSubscription } from '../store/subscription-writes';
+import type { StoredSubscription } from '../store/subscriptions';
 import { fail } from '../utils/problem';
 
-export async function subscriptionOr404(kv: KVNamespace, id: string): Promise<StoredSubscription> {
-  const sub = await getSubscription(kv, id);
+/** The subscription as its own object has it (read-your-writes, unlike the KV copy). */
+export async function subscriptionOr404(env: Env, id: string): Promise<StoredSubscription> {
+  const sub = await readSubscription(env, id);
   if (!sub) throw fail(404, `No subscription ${id}.`);
   return sub;
 }

@@ -4,7 +4,9 @@ import type { Env } from '../env';
 import { ingestEvent } from '../delivery/ingest';
 import { generateSecret } from '../signing/secret';
 import type { EventSummary } from '../store/events';
-import { putSubscription, withRotatedSecret, type StoredSubscription } from '../store/subscriptions';
+import type { SubscriptionFields } from '../store/subscription-changes';
+import { changeStoredSubscription, removeSubscription, saveNewSubscription } from '../store/subscription-writes';
+import type { StoredSubscription } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
@@ -38,49 +40,36 @@ export async function createSubscription(env: Env, input: NewSubscription, nowMs
     updated_at: now,
     secrets: [{ value: input.secret ?? generateSecret(), expires_at: null }],
   };
-  await putSubscription(env.SUBSCRIPTIONS, sub);
+  await saveNewSubscription(env, sub);
   return sub;
 }
 
-export interface SubscriptionChange {
-  url?: string;
-  events?: string[];
-  description?: string | null;
-  metadata?: Record<string, string>;
-  disabled?: boolean;
-  github_signature?: boolean;
-}
-
-export async function changeSubscription(env: Env, id: string, input: SubscriptionChange, nowMs = Date.now()): Promise<StoredSubscription> {
-  const sub = await subscriptionOr404(env.SUBSCRIPTIONS, id);
+/** Applies a PATCH through the subscription's object, after checking its input. */
+export async function changeSubscription(env: Env, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
   await assertKnownTypes(env, input.events);
-  const changed: StoredSubscription = {
-    ...sub,
-    url: input.url ?? sub.url,
-    events: input.events ?? sub.events,
-    description: input.description === undefined ? sub.description : input.description,
-    metadata: input.metadata ?? sub.metadata,
-    disabled: input.disabled ?? sub.disabled,
-    github_signature: input.github_signature ?? sub.github_signature,
-    updated_at: new Date(nowMs).toISOString(),
-  };
-  await putSubscription(env.SUBSCRIPTIONS, changed);
-  return changed;
+  const { sub } = await changeStoredSubscription(env, id, { kind: 'update', fields: input }, nowMs);
+  if (!sub) throw fail(404, `No subscription ${id}.`);
+  return sub;
 }
 
 /** A new current secret (given or generated); the old ones keep signing for 24 h. Returns it. */
 export async function rotateSecret(env: Env, id: string, given?: string, nowMs = Date.now()): Promise<string> {
-  const sub = await subscriptionOr404(env.SUBSCRIPTIONS, id);
   assertGivenSecret(given);
   const secret = given ?? generateSecret();
-  await putSubscription(env.SUBSCRIPTIONS, withRotatedSecret(sub, secret, nowMs));
+  const { sub } = await changeStoredSubscription(env, id, { kind: 'rotate', secret }, nowMs);
+  if (!sub) throw fail(404, `No subscription ${id}.`);
   return secret;
+}
+
+/** Removes it; its pending deliveries fail when their turn comes (nothing to send to). */
+export async function deleteSubscription(env: Env, id: string): Promise<void> {
+  if (!(await removeSubscription(env, id))) throw fail(404, `No subscription ${id}.`);
 }
 
 /** A `webhook.test` event to this subscription only. */
 export async function sendTestEvent(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, id: string): Promise<EventSummary> {
-  const sub = await subscriptionOr404(env.SUBSCRIPTIONS, id);
+  const sub = await subscriptionOr404(env, id);
   if (sub.disabled) throw fail(409, 'The subscription is disabled: enable it before testing it.');
   const { event } = await ingestEvent(
     env,

@@ -1,6 +1,8 @@
 // Attempts in D1, written together with the delivery state they change.
 import type { DeliveryStatus } from './deliveries';
 
+const CURRENT = "(status = 'pending' AND generation = ?2)";
+
 export interface AttemptRow {
   id: string;
   at: string;
@@ -19,30 +21,48 @@ export interface DeliveryChange {
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The generation the attempt was made under: its state change applies only if it is still current. */
+  generation: number;
   attempt: AttemptRow;
   change: DeliveryChange;
 }
 
-/** Records attempts and their deliveries' new states, all in one transaction (one round trip a batch). */
-export async function recordAttempts(db: D1Database, records: AttemptRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await db.batch(records.flatMap(({ deliveryId, attempt, change }) => [
-    db
-      .prepare(
-        'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt, request_headers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)',
-      )
-      .bind(attempt.id, deliveryId, attempt.at, attempt.status_code, attempt.duration_ms, attempt.error, attempt.response_excerpt, attempt.request_headers),
-    db
-      .prepare(
-        // A concurrent duplicate that already succeeded keeps the delivery succeeded.
-        `UPDATE deliveries SET attempt_count = attempt_count + 1,
-           status = CASE WHEN status = 'succeeded' THEN status ELSE ?2 END,
-           next_attempt_at = CASE WHEN status = 'succeeded' THEN NULL ELSE ?3 END,
-           updated_at = ?4
-         WHERE id = ?1`,
-      )
-      .bind(deliveryId, change.status, change.next_attempt_at, attempt.at),
-  ]));
+/**
+ * Records attempts and their deliveries' new states, all in one transaction (one round trip a batch).
+ * Every attempt is logged and counted, for it happened; its state change (and the step on the retry
+ * schedule) applies only while the delivery is pending at the attempt's generation, which then moves
+ * on. Returns the deliveries whose change applied, with their new generation.
+ */
+export async function recordAttempts(db: D1Database, records: AttemptRecord[]): Promise<Map<string, number>> {
+  if (records.length === 0) return new Map();
+  const results = await db.batch<{ applied: number; generation: number }>(
+    records.flatMap(({ deliveryId, generation, attempt, change }) => [
+      db
+        .prepare(
+          'INSERT INTO attempts (id, delivery_id, at, status_code, duration_ms, error, response_excerpt, request_headers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)',
+        )
+        .bind(attempt.id, deliveryId, attempt.at, attempt.status_code, attempt.duration_ms, attempt.error, attempt.response_excerpt, attempt.request_headers),
+      db
+        .prepare(
+          // SET reads the row as it was: `current` is the fence, evaluated once per column.
+          `UPDATE deliveries SET attempt_count = attempt_count + 1, updated_at = ?4,
+             status = CASE WHEN ${CURRENT} THEN ?5 ELSE status END,
+             next_attempt_at = CASE WHEN ${CURRENT} THEN ?6 ELSE next_attempt_at END,
+             chain_attempts = CASE WHEN ${CURRENT} THEN chain_attempts + 1 ELSE chain_attempts END,
+             last_attempt_id = CASE WHEN ${CURRENT} THEN ?3 ELSE last_attempt_id END,
+             generation = CASE WHEN ${CURRENT} THEN generation + 1 ELSE generation END
+           WHERE id = ?1
+           RETURNING last_attempt_id = ?3 AS applied, generation`,
+        )
+        .bind(deliveryId, generation, attempt.id, attempt.at, change.status, change.next_attempt_at),
+    ]),
+  );
+  const applied = new Map<string, number>();
+  records.forEach((r, i) => {
+    const row = results[2 * i + 1]?.results[0];
+    if (row?.applied) applied.set(r.deliveryId, row.generation);
+  });
+  return applied;
 }
 
 export async function attemptsOf(db: D1Database, deliveryId: string): Promise<AttemptRow[]> {

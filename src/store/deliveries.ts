@@ -16,39 +16,32 @@ export interface DeliveryRow {
 
 const COLUMNS = 'id, event_id, subscription_id, status, attempt_count, next_attempt_at, created_at, updated_at';
 
-export interface NewDelivery {
+/** A delivery as a queue message names it: its id, where it goes, and its generation (the fencing token). */
+export interface QueuedDelivery {
   id: string;
   subscription_id: string;
+  generation: number;
 }
 
+const QUEUED = 'id, subscription_id, generation';
+
 /**
- * Creates the deliveries of `eventId` to `subscriptionIds` (once: re-running adds none) and returns
- * those not yet put on the queue.
+ * Creates the deliveries of `eventId` to `subscriptionIds`, due at once, and returns those this call
+ * created: a fan-out page run twice (or by two runs at once) creates and queues each delivery once.
  */
-export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<NewDelivery[]> {
+export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<QueuedDelivery[]> {
   if (subscriptionIds.length === 0) return [];
   const nowMs = Date.parse(nowIso);
   const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
-  const subs = JSON.stringify(subscriptionIds);
-  const [, pending] = await db.batch<NewDelivery>([
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, created_at, updated_at)
-         SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2 FROM json_each(?3)`,
-      )
-      .bind(eventId, nowIso, rows),
-    db
-      .prepare(
-        `SELECT id, subscription_id FROM deliveries
-         WHERE event_id = ?1 AND enqueued = 0 AND subscription_id IN (SELECT value FROM json_each(?2))`,
-      )
-      .bind(eventId, subs),
-  ]);
-  return pending?.results ?? [];
-}
-
-export async function markEnqueued(db: D1Database, ids: string[]): Promise<void> {
-  await db.prepare('UPDATE deliveries SET enqueued = 1 WHERE id IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(ids)).run();
+  const { results } = await db
+    .prepare(
+      `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
+       SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2, ?2 FROM json_each(?3)
+       RETURNING ${QUEUED}`,
+    )
+    .bind(eventId, nowIso, rows)
+    .all<QueuedDelivery>();
+  return results;
 }
 
 /** What one attempt needs: the delivery with its event's type, data, time and callback. */
@@ -57,6 +50,10 @@ export interface DispatchRow {
   event_id: string;
   subscription_id: string;
   status: DeliveryStatus;
+  /** The fencing token: only a message of this generation may attempt it. */
+  generation: number;
+  /** Attempts made on its current retry schedule. */
+  chain_attempts: number;
   type: string;
   data: string;
   event_created_at: string;
@@ -70,7 +67,7 @@ export interface DispatchRow {
 export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
   const { results } = await db
     .prepare(
-      `SELECT d.id, d.event_id, d.subscription_id, d.status, e.type, e.data, e.created_at AS event_created_at,
+      `SELECT d.id, d.event_id, d.subscription_id, d.status, d.generation, d.chain_attempts, e.type, e.data, e.created_at AS event_created_at,
               e.callback_url, e.callback_at, e.callback_payload,
               (SELECT h.slow_until FROM subscription_health h WHERE h.subscription_id = d.subscription_id) AS slow_until
        FROM deliveries d JOIN events e ON e.id = d.event_id
@@ -121,25 +118,36 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
   return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
 }
 
-/** A final state: only a pending delivery becomes failed. Returns it when it changed. */
-export async function markFailed(db: D1Database, id: string, nowIso: string): Promise<{ subscription_id: string; event_id: string } | null> {
+
+/**
+ * A final state: only a pending delivery becomes failed, and only of `generation` when one is given (a
+ * message of an older chain changes nothing). Returns it when it changed.
+ */
+export async function markFailed(db: D1Database, id: string, generation: number | null, nowIso: string): Promise<{ subscription_id: string; event_id: string } | null> {
   return db
     .prepare(
-      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = ?2 WHERE id = ?1 AND status = 'pending' RETURNING subscription_id, event_id",
+      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, generation = generation + 1, updated_at = ?2
+       WHERE id = ?1 AND status = 'pending' AND (?3 IS NULL OR generation = ?3) RETURNING subscription_id, event_id`,
     )
-    .bind(id, nowIso)
+    .bind(id, nowIso, generation)
     .first<{ subscription_id: string; event_id: string }>();
 }
 
-/** Deliveries created before `beforeIso` whose task never reached the queue, of events whose fan-out finished. */
-export async function unqueuedDeliveries(db: D1Database, beforeIso: string, limit: number): Promise<NewDelivery[]> {
+/**
+ * The sweep's half of "the queue only schedules": pending deliveries whose next attempt is overdue
+ * since before `beforeIso` (their message was lost, or never sent), oldest first, at most `limit`.
+ * Each is stamped due `nowIso`, so it is not taken again for another grace period and the next sweep
+ * starts with the ones behind it: nothing stuck at the front blocks the rest.
+ */
+export async function takeOverdue(db: D1Database, beforeIso: string, nowIso: string, limit: number): Promise<QueuedDelivery[]> {
   const { results } = await db
     .prepare(
-      `SELECT d.id, d.subscription_id FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.enqueued = 0 AND d.created_at < ?1 AND e.fanout_done = 1 ORDER BY d.created_at LIMIT ?2`,
+      `UPDATE deliveries SET next_attempt_at = ?2
+       WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ?1 ORDER BY next_attempt_at, id LIMIT ?3)
+       RETURNING ${QUEUED}`,
     )
-    .bind(beforeIso, limit)
-    .all<NewDelivery>();
+    .bind(beforeIso, nowIso, limit)
+    .all<QueuedDelivery>();
   return results;
 }
 
@@ -152,15 +160,28 @@ export async function failedDeliveryIds(db: D1Database, subscriptionId: string, 
   return results.map((r) => r.id);
 }
 
-/** Back to pending for a redelivery; returns the ids that exist. */
-export async function reopen(db: D1Database, ids: string[], nowIso: string): Promise<string[]> {
+
+/**
+ * One attempt now, on each delivery's one chain: a final delivery goes back to pending for one last
+ * attempt (`lastStep` attempts count as made on its schedule, so a failure fails it again); a pending
+ * one waiting for a later retry is moved to now. Either way its generation moves on, so the message it
+ * had (if any) becomes stale. A pending delivery already due (an attempt on its way, or a concurrent
+ * redeliver's) is left alone, unless it is overdue since before `overdueBeforeIso` (its message was lost).
+ * Returns the deliveries to queue, with their new generation.
+ */
+export async function reopen(db: D1Database, ids: string[], nowIso: string, lastStep: number, overdueBeforeIso: string): Promise<QueuedDelivery[]> {
+  if (ids.length === 0) return [];
   const { results } = await db
     .prepare(
-      "UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id",
+      `UPDATE deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = ?2, updated_at = ?2,
+         chain_attempts = CASE WHEN status = 'pending' THEN chain_attempts ELSE ?3 END
+       WHERE id IN (SELECT value FROM json_each(?1))
+         AND (status != 'pending' OR next_attempt_at > ?2 OR next_attempt_at < ?4)
+       RETURNING ${QUEUED}`,
     )
-    .bind(JSON.stringify(ids), nowIso)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
+    .bind(JSON.stringify(ids), nowIso, lastStep, overdueBeforeIso)
+    .all<QueuedDelivery>();
+  return results;
 }
 
 export interface SuccessRate {

@@ -21,6 +21,8 @@ export interface EventRow extends EventSummary {
   data: string;
   callback_url: string | null;
   fanout_done: number;
+  /** The KV list cursor of the next page to fan out to; null: the first page. */
+  fanout_cursor: string | null;
   target_subscription_id: string | null;
 }
 
@@ -43,8 +45,8 @@ export async function insertEvent(
       .bind(idempotencyKey, event.id, nowMs),
     db
       .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, target_subscription_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?7
+        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7
          WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
            AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
       )
@@ -58,7 +60,7 @@ export async function insertEvent(
   return { event: summary, created: (inserted?.meta.changes ?? 0) === 1 };
 }
 
-const EVENT_COLUMNS = 'id, type, data, callback_url, created_at, fanout_done, target_subscription_id';
+const EVENT_COLUMNS = 'id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id';
 
 export function getEvent(db: D1Database, id: string): Promise<EventRow | null> {
   return db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?1`).bind(id).first<EventRow>();
@@ -69,17 +71,33 @@ export function startFanout(db: D1Database, id: string): Promise<EventRow | null
   return db.prepare(`UPDATE events SET fanout_runs = fanout_runs + 1 WHERE id = ?1 RETURNING ${EVENT_COLUMNS}`).bind(id).first<EventRow>();
 }
 
-export async function finishFanout(db: D1Database, id: string): Promise<void> {
-  await db.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?1').bind(id).run();
+/**
+ * Moves a fan-out on from the page at `cursor` to the page at `next` (null: finished), if it still
+ * stands at `cursor`: of two runs of the same page, one moves it on and the other stops there.
+ */
+export async function advanceFanout(db: D1Database, id: string, cursor: string | null, next: string | null, nowIso: string): Promise<boolean> {
+  const r = await db
+    .prepare('UPDATE events SET fanout_cursor = ?3, fanout_done = (?3 IS NULL), fanout_at = ?4 WHERE id = ?1 AND fanout_done = 0 AND fanout_cursor IS ?2')
+    .bind(id, cursor, next, nowIso)
+    .run();
+  return r.meta.changes === 1;
 }
 
-/** Events whose fan-out has not finished although they are older than `beforeIso`, oldest first. */
-export async function unfinishedFanouts(db: D1Database, beforeIso: string, limit: number): Promise<string[]> {
+/**
+ * Unfinished fan-outs that have not moved since before `beforeIso`, oldest first, at most `limit`, with
+ * the cursor each stands at. Each is counted as a new run and stamped `nowIso`: one that keeps failing
+ * goes to the back of the line instead of blocking the ones behind it.
+ */
+export async function takeStalledFanouts(db: D1Database, beforeIso: string, nowIso: string, limit: number): Promise<{ id: string; fanout_cursor: string | null }[]> {
   const { results } = await db
-    .prepare('SELECT id FROM events WHERE fanout_done = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2')
-    .bind(beforeIso, limit)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
+    .prepare(
+      `UPDATE events SET fanout_at = ?2, fanout_runs = fanout_runs + 1
+       WHERE id IN (SELECT id FROM events WHERE fanout_done = 0 AND fanout_at < ?1 ORDER BY fanout_at, id LIMIT ?3)
+       RETURNING id, fanout_cursor`,
+    )
+    .bind(beforeIso, nowIso, limit)
+    .all<{ id: string; fanout_cursor: string | null }>();
+  return results;
 }
 
 export async function purgeIdempotencyKeys(db: D1Database, nowMs: number): Promise<number> {

@@ -42,17 +42,20 @@ export function signingSecrets(sub: StoredSubscription, nowMs: number): string[]
   return sub.secrets.filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs).map((s) => s.value);
 }
 
+/** Publishes the copy that fan-out and the consumers read; only a subscription's own Durable Object calls it. */
 export async function putSubscription(kv: KVNamespace, sub: StoredSubscription): Promise<void> {
   let metadata: ListMetadata = { e: sub.events, d: sub.disabled };
   if (JSON.stringify(metadata).length > METADATA_LIMIT) metadata = { d: sub.disabled };
   await kv.put(key(sub.id), JSON.stringify(sub), { metadata });
 }
 
+/** The published copy (eventually consistent); `readSubscription` asks the subscription's own object. */
 export function getSubscription(kv: KVNamespace, id: string): Promise<StoredSubscription | null> {
   return kv.get<StoredSubscription>(key(id), 'json');
 }
 
-export async function deleteSubscription(kv: KVNamespace, id: string): Promise<void> {
+/** Withdraws the published copy; only a subscription's own Durable Object calls it. */
+export async function unpublishSubscription(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(key(id));
 }
 
@@ -80,13 +83,14 @@ export async function listSubscriptions(kv: KVNamespace, limit: number, cursor?:
   };
 }
 
-/** One page (up to 1,000) of the ids of enabled subscriptions whose patterns select `type`. */
+/** One page (`limit`, up to 1,000) of the ids of enabled subscriptions whose patterns select `type`. */
 export async function matchingSubscriptionIds(
   kv: KVNamespace,
   matches: (patterns: string[]) => boolean,
   cursor?: string,
+  limit = 1000,
 ): Promise<{ ids: string[]; cursor: string | null }> {
-  const page = await kv.list<ListMetadata>({ prefix: PREFIX, cursor, limit: 1000 });
+  const page = await kv.list<ListMetadata>({ prefix: PREFIX, cursor, limit });
   const ids: string[] = [];
   const unknown: string[] = [];
   for (const k of page.keys) {
@@ -100,28 +104,4 @@ export async function matchingSubscriptionIds(
     for (const sub of (await getSubscriptions(kv, unknown)).values()) if (!sub.disabled && matches(sub.events)) ids.push(sub.id);
   }
   return { ids, cursor: page.list_complete ? null : page.cursor };
-}
-
-/** Disables a subscription; false when it does not exist or was already disabled. */
-export async function disableSubscription(kv: KVNamespace, id: string, nowIso: string): Promise<boolean> {
-  const sub = await getSubscription(kv, id);
-  if (!sub || sub.disabled) return false;
-  await putSubscription(kv, { ...sub, disabled: true, updated_at: nowIso });
-  return true;
-}
-
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-const MAX_SECRETS = 5;
-
-/** `secret` becomes current; the secrets still signing keep signing beside it for 24 h more at most. */
-export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription {
-  const overlapEnd = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
-  const previous = sub.secrets
-    .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs)
-    .map((s) => ({ value: s.value, expires_at: s.expires_at ?? overlapEnd }));
-  return {
-    ...sub,
-    secrets: [{ value: secret, expires_at: null }, ...previous].slice(0, MAX_SECRETS),
-    updated_at: new Date(nowMs).toISOString(),
-  };
 }

@@ -1,0 +1,34 @@
+// One subscription at a time, through its Durable Object: the one writer that serialises every change
+// (API, dashboard, and the consumers' disables) and the strongly consistent read of it.
+import type { Env } from '../env';
+import type { SubscriptionChange } from './subscription-changes';
+import type { StoredSubscription } from './subscriptions';
+
+type Bindings = Pick<Env, 'SUBSCRIPTION_OBJECTS'>;
+
+/** Ids edgehook makes (`newId('sub')`): anything else names no subscription, and wakes no object. */
+const SUBSCRIPTION_ID = /^sub_[0-9a-z]{26}$/;
+
+const objectOf = (env: Bindings, id: string) => env.SUBSCRIPTION_OBJECTS.getByName(id);
+
+export async function saveNewSubscription(env: Bindings, sub: StoredSubscription): Promise<void> {
+  await objectOf(env, sub.id).create(sub);
+}
+
+export async function readSubscription(env: Bindings, id: string): Promise<StoredSubscription | null> {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).get(id) : null;
+}
+
+/** The subscription after the change, or null when there is no such subscription. */
+export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now()) {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs) : { sub: null, changed: false };
+}
+
+export async function removeSubscription(env: Bindings, id: string): Promise<boolean> {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).remove(id) : false;
+}
+
+/** The consumers' disable (410 Gone, or failing too long); false when it was disabled already or is gone. */
+export async function disableSubscription(env: Bindings, id: string, nowMs = Date.now()): Promise<boolean> {
+  return (await changeStoredSubscription(env, id, { kind: 'disable' }, nowMs)).changed;
+}
