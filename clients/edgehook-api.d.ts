@@ -170,7 +170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deliver again now, with the same webhook-id */
+        /**
+         * One attempt now, on the delivery’s one retry chain, with the same webhook-id
+         * @description A final delivery goes back to `pending` for one attempt (if it fails, the delivery is failed again). A pending delivery waiting for a later retry has that retry moved to now. Concurrent redelivers make one attempt.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -183,7 +186,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Queued; the delivery is pending again */
+                /** @description Accepted; the delivery is pending and due now */
                 202: {
                     headers: {
                         [name: string]: unknown;

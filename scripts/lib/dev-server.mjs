@@ -84,8 +84,10 @@ export async function startDevServer(options = {}) {
       } catch {}
     }
   };
-  // Cron triggers do not fire under `wrangler dev`: call the sweep the way the cron would.
-  const sweeper = setInterval(() => isService && fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {}), options.sweepEveryMs ?? 60_000);
+  // Cron triggers do not fire under `wrangler dev`: call the sweep the way the cron would, once at
+  // start (a restart after a crash picks up at once what is overdue) and then on a timer.
+  const runSweep = () => isService && fetch(`${url}/__scheduled?cron=*+*+*+*+*`).catch(() => {});
+  const sweeper = setInterval(runSweep, options.sweepEveryMs ?? 60_000);
   sweeper.unref();
   const readyPath = options.readyPath ?? '/health';
 
@@ -93,7 +95,10 @@ export async function startDevServer(options = {}) {
   while (Date.now() < deadline) {
     if (exited) throw new Error(`wrangler dev exited early:\n${output}`);
     try {
-      if ((await fetch(`${url}${readyPath}`)).ok) return { url, stop, output: () => output };
+      if ((await fetch(`${url}${readyPath}`)).ok) {
+        runSweep();
+        return { url, stop, output: () => output };
+      }
     } catch {}
     await sleep(200);
   }

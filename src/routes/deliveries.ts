@@ -52,9 +52,12 @@ deliveryRoutes.openapi(
     path: '/v1/deliveries/{id}/redeliver',
     tags,
     security: bearer,
-    summary: 'Deliver again now, with the same webhook-id',
+    summary: 'One attempt now, on the delivery’s one retry chain, with the same webhook-id',
+    description:
+      'A final delivery goes back to `pending` for one attempt (if it fails, the delivery is failed again). ' +
+      'A pending delivery waiting for a later retry has that retry moved to now. Concurrent redelivers make one attempt.',
     request: { params: DlvId },
-    responses: { 202: jsonResponse(Delivery, 'Queued; the delivery is pending again'), ...problems(401, 404) },
+    responses: { 202: jsonResponse(Delivery, 'Accepted; the delivery is pending and due now'), ...problems(401, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param');
