@@ -532,6 +532,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Body too large */
                 413: {
                     headers: {
@@ -1089,7 +1098,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the signing secret; the old one keeps signing beside it for 24 h */
+        /**
+         * Rotate the signing secret; the old one keeps signing beside it for 24 h
+         * @description Every secret inside its 24 h overlap keeps signing; a rotation that would make more than 10 secrets sign at once is refused with 409.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1135,6 +1147,15 @@ export interface paths {
                 };
                 /** @description Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

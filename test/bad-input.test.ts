@@ -6,13 +6,15 @@ interface Case {
   name: string;
   method: string;
   path: string;
-  body?: string;
+  body?: string | Uint8Array;
   headers?: Record<string, string>;
   status: number;
 }
 
 const sub = (fields: Record<string, unknown>) => JSON.stringify({ url: 'https://example.com/hook', events: ['*'], ...fields });
 const evt = (fields: Record<string, unknown>) => JSON.stringify({ type: 'order.created', data: { a: 1 }, ...fields });
+/** A JSON body whose string holds bytes that are not UTF-8. */
+const notUtf8 = (before: string, after: string) => new Uint8Array([...new TextEncoder().encode(before), 0xff, 0xfe, 0xc3, ...new TextEncoder().encode(after)]);
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 const REFUSED_URLS = [
@@ -145,6 +147,18 @@ const CASES: Case[] = [
   { name: 'rotate with malformed secret', method: 'POST', path: '/v1/subscriptions/sub_nope/secret/rotate', body: JSON.stringify({ secret: 5 }), status: 422 },
   { name: 'rotate missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/secret/rotate', body: '{}', status: 404 },
   { name: 'test missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/test', status: 404 },
+  // Kept as sent or refused: bytes, cursors, schemas
+  { name: 'event with invalid UTF-8', method: 'POST', path: '/v1/events', body: notUtf8('{"type":"a","data":{"x":"', '"}}'), status: 400 },
+  { name: 'subscription with invalid UTF-8', method: 'POST', path: '/v1/subscriptions', body: notUtf8('{"url":"https://example.com/h","events":["*"],"description":"', '"}'), status: 400 },
+  { name: 'deliveries cursor garbage', method: 'GET', path: '/v1/deliveries?cursor=%25%25%25garbage', status: 400 },
+  { name: 'deliveries cursor not a delivery id', method: 'GET', path: '/v1/deliveries?cursor=dlv_x', status: 400 },
+  { name: 'subscriptions cursor garbage', method: 'GET', path: '/v1/subscriptions?cursor=%25%25%25garbage', status: 400 },
+  { name: 'event types cursor garbage', method: 'GET', path: '/v1/event-types?cursor=%25%25%25garbage', status: 400 },
+  { name: 'event type schema $ref to nowhere', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { type: 'object', properties: { x: { $ref: '#/$defs/missing' } } } }), status: 422 },
+  { name: 'event type schema remote $ref', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { $ref: 'https://example.com/schema.json' } }), status: 422 },
+  { name: 'event type schema pattern too long', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { type: 'string', pattern: 'a'.repeat(257) } }), status: 422 },
+  { name: 'event type schema pattern not a regex', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { type: 'string', pattern: '(' } }), status: 422 },
+  { name: 'event type schema patternProperties too long', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'a', schema: { patternProperties: { ['b'.repeat(300)]: {} } } }), status: 422 },
   // Routing
   { name: 'PUT on a collection', method: 'PUT', path: '/v1/subscriptions', body: sub({}), status: 404 },
   { name: 'unknown route', method: 'GET', path: '/v1/whatever', status: 404 },

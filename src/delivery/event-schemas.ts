@@ -7,9 +7,50 @@ import type { FieldError } from '../utils/problem';
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 500;
-const cache = new Map<string, { expires: number; validator: Validator | null }>();
+/** A type's validator; null without a schema; a string says why its stored schema cannot be used. */
+type Compiled = Validator | null | string;
+const cache = new Map<string, { expires: number; validator: Compiled }>();
 
 let meta: Validator | undefined;
+
+/** The longest `pattern` (or `patternProperties` key) a schema may hold: long patterns are how regexes blow up. */
+export const MAX_PATTERN_LENGTH = 256;
+
+/** Resolves a JSON Pointer fragment (`#/$defs/a`) inside `root`; undefined when it points nowhere. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  if (ref === '#') return root;
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const part = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** What the meta-schema cannot see: every `$ref` must resolve inside the schema, every pattern be a bounded regex. */
+function checkReferences(schema: unknown): void {
+  const stack: [unknown, string][] = [[schema, '']];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    const obj = node as Record<string, unknown>;
+    if (typeof obj.$ref === 'string' && resolvePointer(schema, obj.$ref) === undefined) {
+      throw new Error(`${at || '/'}: $ref ${obj.$ref.slice(0, 100)} does not resolve (only local references, #/…, are allowed)`);
+    }
+    const patterns = [...(typeof obj.pattern === 'string' ? [obj.pattern] : []), ...Object.keys(obj.patternProperties ?? {})];
+    for (const p of patterns) {
+      if (p.length > MAX_PATTERN_LENGTH) throw new Error(`${at || '/'}: a pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+      try {
+        new RegExp(p, 'u');
+      } catch {
+        throw new Error(`${at || '/'}: pattern ${p.slice(0, 100)} is not a regular expression`);
+      }
+    }
+    for (const [k, v] of Object.entries(obj)) stack.push([v, `${at}/${k}`]);
+  }
+}
 
 /** A validator for `schema`; throws, saying where, when the schema is not one it can use. */
 export function compileSchema(schema: unknown): Validator {
@@ -19,20 +60,27 @@ export function compileSchema(schema: unknown): Validator {
     const deepest = check.errors[check.errors.length - 1]!;
     throw new Error(`${deepest.instanceLocation.replace(/^#/, '') || '/'}: ${deepest.error}`);
   }
-  const validator = new Validator(schema as Schema, '2020-12', false);
-  validator.validate({}); // surfaces what the meta-schema cannot see: a $ref that points nowhere
-  return validator;
+  checkReferences(schema);
+  return new Validator(schema as Schema, '2020-12', false);
 }
 
 export function forgetEventType(name: string): void {
   cache.delete(name);
 }
 
-async function validatorFor(db: D1Database, type: string, nowMs: number): Promise<Validator | null> {
+function compileStored(schemaJson: string): Compiled {
+  try {
+    return compileSchema(JSON.parse(schemaJson));
+  } catch (err) {
+    return String(err instanceof Error ? err.message : err).slice(0, 160);
+  }
+}
+
+async function validatorFor(db: D1Database, type: string, nowMs: number): Promise<Compiled> {
   const hit = cache.get(type);
   if (hit && hit.expires > nowMs) return hit.validator;
   const row = await getEventType(db, type);
-  const validator = row?.schema ? compileSchema(JSON.parse(row.schema)) : null;
+  const validator = row?.schema ? compileStored(row.schema) : null;
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(type, { expires: nowMs + TTL_MS, validator });
   return validator;
@@ -42,7 +90,15 @@ async function validatorFor(db: D1Database, type: string, nowMs: number): Promis
 export async function schemaErrors(db: D1Database, type: string, data: unknown, nowMs = Date.now()): Promise<FieldError[]> {
   const validator = await validatorFor(db, type, nowMs);
   if (!validator) return [];
-  const result = validator.validate(data);
+  // A schema stored before the checks it would fail now: the event is refused (422), never a 5xx.
+  const unusable = (why: string) => [{ path: 'type', message: `the schema registered for ${type} cannot be used (${why}); fix the event type` }];
+  if (typeof validator === 'string') return unusable(validator);
+  let result: ReturnType<Validator['validate']>;
+  try {
+    result = validator.validate(data);
+  } catch (err) {
+    return unusable(String(err instanceof Error ? err.message : err).slice(0, 160));
+  }
   if (result.valid) return [];
   // The leaf errors say what is wrong; the wrappers (properties, allOf…) only repeat that something below is.
   const leaves = result.errors.filter((e) => !['properties', 'items', 'allOf', 'anyOf', 'oneOf', '$ref', 'prefixItems', 'additionalProperties'].includes(e.keyword) || result.errors.length === 1);

@@ -7,6 +7,8 @@ import { startFanOut } from './fan-out';
 export interface IncomingEvent {
   type: string;
   data: Record<string, unknown>;
+  /** `data` exactly as the producer sent it (JSON text); stored instead of a re-serialisation when given. */
+  data_json?: string;
   id?: string;
   callback_url?: string;
   /** Deliver to this subscription only (test events). */
@@ -23,7 +25,8 @@ export async function ingestEvent(
   input: IncomingEvent,
   idempotencyKey: string | undefined,
   nowMs = Date.now(),
-): Promise<{ event: EventSummary; created: boolean }> {
+  bodyHash: string | null = null,
+): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
   const id = input.id ?? newId('evt', nowMs);
   const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : `id:${id}`;
   const result = await insertEvent(
@@ -31,13 +34,14 @@ export async function ingestEvent(
     {
       id,
       type: input.type,
-      data: JSON.stringify(input.data),
+      data: input.data_json ?? JSON.stringify(input.data),
       callback_url: input.callback_url ?? null,
       created_at: new Date(nowMs).toISOString(),
       target_subscription_id: input.target_subscription_id ?? null,
     },
     key,
     nowMs,
+    bodyHash,
   );
   if (result.created) {
     // Start after this turn of the event loop, so that the answer goes out before the fan-out's work.

@@ -1,9 +1,11 @@
 // Where an attempt goes and how it is signed: a subscription's URL and secrets, or an event's callback.
+import { settings } from '../config';
 import type { Env } from '../env';
 import type { DispatchRow } from '../store/deliveries';
 import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
 import { callbackBody, callbackWebhookId, isCallback } from './callback';
 import { envelopeBody } from './envelope';
+import { urlProblem } from '../utils/url-policy';
 
 export interface Target {
   url: string;
@@ -17,14 +19,24 @@ export interface Target {
 /** The target, or why there is nothing to send. */
 export type Resolved = { target: Target } | { skip: string };
 
-export function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Pick<Env, 'CALLBACK_SECRET'>, nowMs: number): Resolved {
+/** The egress policy again, at send time: the rules may have tightened since the URL was accepted. */
+function refused(url: string, env: Env): string | null {
+  const problem = urlProblem(url, { allowInsecure: settings(env).allowInsecureUrls });
+  return problem ? `receiver URL refused: it ${problem}` : null;
+}
+
+export function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Env, nowMs: number): Resolved {
   if (isCallback(row)) {
     if (!row.callback_url) return { skip: 'event has no callback_url' };
     if (!env.CALLBACK_SECRET) return { skip: 'CALLBACK_SECRET is not set' };
+    const problem = refused(row.callback_url, env);
+    if (problem) return { skip: problem };
     return { target: { url: row.callback_url, secrets: [env.CALLBACK_SECRET], github: false, webhookId: callbackWebhookId(row.event_id), body: callbackBody(row) } };
   }
   if (!sub) return { skip: 'subscription deleted' };
   if (sub.disabled) return { skip: 'subscription disabled' };
+  const problem = refused(sub.url, env);
+  if (problem) return { skip: problem };
   return {
     target: {
       url: sub.url,

@@ -77,12 +77,13 @@ export class SubscriptionObject extends DurableObject<Env> {
   }
 
   /** Applies one change; `sub` is the state after it (null: no such subscription). */
-  async change(id: string, change: SubscriptionChange, nowMs: number): Promise<{ sub: StoredSubscription | null; changed: boolean }> {
+  async change(id: string, change: SubscriptionChange, nowMs: number): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string }> {
     const row = await this.#current(id);
     if (!row?.doc) return { sub: null, changed: false };
     const before = JSON.parse(row.doc) as StoredSubscription;
     const after = applyChange(before, change, nowMs);
     if (!after) return { sub: before, changed: false };
+    if ('refused' in after) return { sub: before, changed: false, refused: after.refused };
     await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1 });
     return { sub: after, changed: true };
   }

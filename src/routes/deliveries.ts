@@ -1,7 +1,7 @@
 // /v1/deliveries: the delivery log, and redelivery.
 import { createRoute } from '@hono/zod-openapi';
 import { redeliver } from '../delivery/redeliver';
-import { IdParam, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
+import { IdParam, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { Delivery, DeliveryQuery, DeliveryWithAttempts } from '../schemas/events';
 import { attemptsOf } from '../store/attempts';
 import { listDeliveries } from '../store/deliveries';
@@ -20,7 +20,7 @@ deliveryRoutes.openapi(
     tags,
     security: bearer,
     summary: 'List deliveries, newest first',
-    request: { query: PageQuery.extend(DeliveryQuery.shape) },
+    request: { query: pageQuery(/^dlv_[0-9a-z]{26}$/).extend(DeliveryQuery.shape) }, // the last delivery id of the page
     responses: { 200: jsonResponse(pageOf(Delivery), 'A page of deliveries'), ...problems(400, 401) },
   }),
   async (c) => c.json(await listDeliveries(c.env.DB, c.req.valid('query')), 200),

@@ -1,7 +1,8 @@
 // /v1/event-types: the catalogue of event types, each with an optional JSON Schema for its data.
 import { createRoute, z } from '@hono/zod-openapi';
 import { compileSchema, forgetEventType } from '../delivery/event-schemas';
-import { jsonBody, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
+import { EVENT_TYPE_RE } from '../delivery/patterns';
+import { jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { EventType, EventTypeCreate, EventTypeName } from '../schemas/event-types';
 import { deleteEventType, getEventType, insertEventType, listEventTypes, type EventTypeRow } from '../store/event-types';
 import { fail } from '../utils/problem';
@@ -48,7 +49,7 @@ eventTypeRoutes.openapi(
     tags,
     security: bearer,
     summary: 'List event types, by name',
-    request: { query: PageQuery },
+    request: { query: pageQuery(EVENT_TYPE_RE) }, // the last name of the page
     responses: { 200: jsonResponse(pageOf(EventType), 'A page of event types'), ...problems(400, 401) },
   }),
   async (c) => {

@@ -11,6 +11,8 @@ import { getEvent } from '../store/events';
 import { fail } from '../utils/problem';
 import { bearer, routeGroup } from './openapi-app';
 import { assertReceiverUrl } from '../services/receiver-url';
+import { rawMember } from '../utils/json-member';
+import { sha256Hex } from '../utils/hash';
 
 export const eventRoutes = routeGroup();
 const tags = ['Events'];
@@ -50,7 +52,7 @@ eventRoutes.openapi(
       },
     },
     request: { headers: IdempotencyHeaders, body: jsonBody(EventCreate) },
-    responses: { 202: jsonResponse(EventAccepted, 'Accepted and durable'), ...problems(400, 401, 413, 415, 422) },
+    responses: { 202: jsonResponse(EventAccepted, 'Accepted and durable'), ...problems(400, 401, 409, 413, 415, 422) },
   }),
   async (c) => {
     const input = c.req.valid('json');
@@ -60,7 +62,11 @@ eventRoutes.openapi(
     }
     const errors = await schemaErrors(c.env.DB, input.type, input.data);
     if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
-    const { event, created } = await ingestEvent(c.env, c.executionCtx, input, c.req.valid('header')['idempotency-key']);
+    const body = await c.req.text(); // the bytes as sent (read once by the json-body middleware)
+    const hash = await sha256Hex(body);
+    const data_json = rawMember(body, 'data');
+    const { event, created, conflict } = await ingestEvent(c.env, c.executionCtx, { ...input, ...(data_json ? { data_json } : {}) }, c.req.valid('header')['idempotency-key'], Date.now(), hash);
+    if (conflict) throw fail(409, 'This Idempotency-Key (or event id) was used within 24 h with another body: use a new key for a new event.');
     if (!created) c.header('idempotent-replayed', 'true');
     return c.json(event, 202);
   },

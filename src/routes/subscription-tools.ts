@@ -60,8 +60,9 @@ subscriptionToolRoutes.openapi(
     tags,
     security: bearer,
     summary: 'Rotate the signing secret; the old one keeps signing beside it for 24 h',
+    description: 'Every secret inside its 24 h overlap keeps signing; a rotation that would make more than 10 secrets sign at once is refused with 409.',
     request: { params: SubId, body: { ...jsonBody(RotateBody), required: false } },
-    responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 415, 422) },
+    responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 409, 415, 422) },
   }),
   async (c) => {
     return c.json({ secret: await rotateSecret(c.env, c.req.valid('param').id, c.req.valid('json')?.secret) }, 200);

@@ -1,6 +1,6 @@
 // /v1/subscriptions: create, list, read, change, remove, and read the secret.
 import { createRoute } from '@hono/zod-openapi';
-import { IdParam, jsonBody, jsonResponse, PageQuery, pageOf, problems } from '../schemas/common';
+import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
 import { changeSubscription, createSubscription, deleteSubscription } from '../services/subscriptions';
@@ -35,7 +35,7 @@ subscriptionRoutes.openapi(
     tags,
     security: bearer,
     summary: 'List subscriptions (without secrets)',
-    request: { query: PageQuery },
+    request: { query: pageQuery(/^[A-Za-z0-9+/=_-]+$/) }, // KV's list cursor (base64)
     responses: { 200: jsonResponse(pageOf(Subscription), 'A page of subscriptions'), ...problems(400, 401) },
   }),
   async (c) => {

@@ -26,10 +26,12 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but invalid; `errors` lists each failing path',
 };
 
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: 'Page size, 1 to 100' }),
-  cursor: z.string().max(512).optional().openapi({ description: '`next_cursor` of the previous page' }),
-});
+/** `?limit&cursor`; a cursor that is not of the list's own form is refused (400), never read as an empty page. */
+export const pageQuery = (cursor: RegExp) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: 'Page size, 1 to 100' }),
+    cursor: z.string().max(1024).regex(cursor, 'is not a cursor this list gave out').optional().openapi({ description: '`next_cursor` of the previous page' }),
+  });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable() });

@@ -57,8 +57,9 @@ export async function changeSubscription(env: Env, id: string, input: Subscripti
 export async function rotateSecret(env: Env, id: string, given?: string, nowMs = Date.now()): Promise<string> {
   assertGivenSecret(given);
   const secret = given ?? generateSecret();
-  const { sub } = await changeStoredSubscription(env, id, { kind: 'rotate', secret }, nowMs);
+  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret }, nowMs);
   if (!sub) throw fail(404, `No subscription ${id}.`);
+  if (refused) throw fail(409, refused);
   return secret;
 }
 

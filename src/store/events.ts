@@ -30,19 +30,21 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction.
- * Returns the event the key belongs to and whether this call created it.
+ * Returns the event the key belongs to, whether this call created it, and whether the key was first
+ * used with another body (`bodyHash` differs): then nothing was stored and the caller refuses.
  */
 export async function insertEvent(
   db: D1Database,
   event: NewEvent,
   idempotencyKey: string,
   nowMs: number,
-): Promise<{ event: EventSummary; created: boolean }> {
-  const [, , inserted, answer] = await db.batch<EventSummary>([
+  bodyHash: string | null = null,
+): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
+  const [, , inserted, answer] = await db.batch<EventSummary & { body_hash: string | null }>([
     db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(idempotencyKey, nowMs - IDEMPOTENCY_WINDOW_MS),
     db
-      .prepare('INSERT INTO idempotency_keys (key, event_id, created_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO NOTHING')
-      .bind(idempotencyKey, event.id, nowMs),
+      .prepare('INSERT INTO idempotency_keys (key, event_id, created_at_ms, body_hash) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO NOTHING')
+      .bind(idempotencyKey, event.id, nowMs, bodyHash),
     db
       .prepare(
         `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id)
@@ -52,12 +54,14 @@ export async function insertEvent(
       )
       .bind(event.id, event.type, event.data, event.callback_url, event.created_at, idempotencyKey, event.target_subscription_id ?? null),
     db
-      .prepare('SELECT e.id, e.type, e.created_at FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1')
+      .prepare('SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1')
       .bind(idempotencyKey),
   ]);
-  const summary = answer?.results[0];
-  if (!summary) throw new Error('idempotency key points to no event');
-  return { event: summary, created: (inserted?.meta.changes ?? 0) === 1 };
+  const row = answer?.results[0];
+  if (!row) throw new Error('idempotency key points to no event');
+  const created = (inserted?.meta.changes ?? 0) === 1;
+  const { body_hash: firstHash, ...summary } = row;
+  return { event: summary, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
 }
 
 const EVENT_COLUMNS = 'id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id';

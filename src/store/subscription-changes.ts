@@ -20,23 +20,34 @@ export type SubscriptionChange =
   | { kind: 'disable' };
 
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-const MAX_SECRETS = 5;
+/** Secrets signing at once, the current one included: each adds a signature to every attempt. */
+export const MAX_SIGNING_SECRETS = 10;
 
-/** `secret` becomes current; the secrets still signing keep signing beside it for 24 h more at most. */
-export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription {
+/** A change that may not be made, and why (the API answers 409). */
+export interface Refusal {
+  refused: string;
+}
+
+/**
+ * `secret` becomes current; every secret still signing keeps signing beside it for 24 h more at most.
+ * None is dropped early: a rotation that would make more than MAX_SIGNING_SECRETS sign is refused.
+ */
+export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription | Refusal {
   const overlapEnd = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
-  const previous = sub.secrets
-    .filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs)
-    .map((s) => ({ value: s.value, expires_at: s.expires_at ?? overlapEnd }));
+  const live = sub.secrets.filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs);
+  if (live.length + 1 > MAX_SIGNING_SECRETS) {
+    const firstFree = live.map((s) => s.expires_at).filter((e): e is string => e !== null).sort()[0];
+    return { refused: `${live.length} secrets still sign (at most ${MAX_SIGNING_SECRETS} may); the oldest stops at ${firstFree}. Rotate again after that.` };
+  }
   return {
     ...sub,
-    secrets: [{ value: secret, expires_at: null }, ...previous].slice(0, MAX_SECRETS),
+    secrets: [{ value: secret, expires_at: null }, ...live.map((s) => ({ value: s.value, expires_at: s.expires_at ?? overlapEnd }))],
     updated_at: new Date(nowMs).toISOString(),
   };
 }
 
-/** The subscription after `change`, or null when the change changes nothing. */
-export function applyChange(sub: StoredSubscription, change: SubscriptionChange, nowMs: number): StoredSubscription | null {
+/** The subscription after `change`, null when the change changes nothing, or why it may not be made. */
+export function applyChange(sub: StoredSubscription, change: SubscriptionChange, nowMs: number): StoredSubscription | Refusal | null {
   const updated_at = new Date(nowMs).toISOString();
   switch (change.kind) {
     case 'rotate':

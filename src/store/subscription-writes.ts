@@ -21,7 +21,7 @@ export async function readSubscription(env: Bindings, id: string): Promise<Store
 
 /** The subscription after the change, or null when there is no such subscription. */
 export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now()) {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs) : { sub: null, changed: false };
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs) : { sub: null, changed: false, refused: undefined };
 }
 
 export async function removeSubscription(env: Bindings, id: string): Promise<boolean> {

@@ -23,6 +23,7 @@ function inCidr(ip: number, base: string, bits: number): boolean {
 }
 
 const LOOPBACK_V4: [string, number] = ['127.0.0.0', 8];
+/** IANA's IPv4 special-purpose ranges: everything else is public unicast, and only that is allowed. */
 const REFUSED_V4: [string, number][] = [
   ['0.0.0.0', 8], // "this network"
   ['10.0.0.0', 8], // private
@@ -31,6 +32,7 @@ const REFUSED_V4: [string, number][] = [
   ['172.16.0.0', 12], // private
   ['192.0.0.0', 24], // IETF protocol assignments
   ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay anycast
   ['192.168.0.0', 16], // private
   ['198.18.0.0', 15], // benchmarking
   ['198.51.100.0', 24], // documentation
@@ -39,7 +41,9 @@ const REFUSED_V4: [string, number][] = [
   ['240.0.0.0', 4], // reserved, broadcast
 ];
 
-function classifyV4(ip: number): 'loopback' | 'refused' | 'public' {
+type HostKind = 'loopback' | 'refused' | 'public';
+
+function classifyV4(ip: number): HostKind {
   if (inCidr(ip, ...LOOPBACK_V4)) return 'loopback';
   return REFUSED_V4.some(([base, bits]) => inCidr(ip, base, bits)) ? 'refused' : 'public';
 }
@@ -55,7 +59,7 @@ function ipv6Groups(host: string): number[] | null {
   }
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const parse = (s: string) => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const parse = (s: string) => (s === '' ? [] : s.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
   const head = parse(halves[0]!);
   const tail = halves.length === 2 ? parse(halves[1]!) : [];
   const fill = 8 - head.length - tail.length;
@@ -64,32 +68,41 @@ function ipv6Groups(host: string): number[] | null {
   return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
 }
 
-function classifyV6(groups: number[]): 'loopback' | 'refused' | 'public' {
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
-  const embeddedV4 = ((g6 << 16) >>> 0) + g7;
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0) {
-    if (g5 === 0 && g6 === 0 && g7 === 1) return 'loopback'; // ::1
-    if (g5 === 0xffff || g5 === 0) return g5 === 0 && g6 === 0 && g7 === 0 ? 'refused' : classifyV4(embeddedV4); // ::ffff:a.b.c.d, ::a.b.c.d, ::
-  }
-  if (g0 === 0x64 && g1 === 0xff9b) return classifyV4(embeddedV4); // NAT64
-  if ((g0 & 0xfe00) === 0xfc00) return 'refused'; // unique local (incl. fd00:ec2::254 metadata)
-  if ((g0 & 0xffc0) === 0xfe80) return 'refused'; // link-local
-  if ((g0 & 0xff00) === 0xff00) return 'refused'; // multicast
+/**
+ * An allowlist: only global unicast (2000::/3) outside its special-purpose blocks is public. That
+ * refuses every form that embeds an IPv4 address (mapped ::ffff:0:0/96, compatible ::/96, NAT64
+ * 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32), unique local, link-local,
+ * site-local, multicast and documentation ranges.
+ */
+function classifyV6(groups: number[]): HostKind {
+  const [g0, g1] = groups as [number, number];
+  if (groups.every((g, i) => g === (i === 7 ? 1 : 0))) return 'loopback'; // ::1
+  if ((g0 & 0xe000) !== 0x2000) return 'refused'; // not global unicast
+  if (g0 === 0x2001 && g1 < 0x0200) return 'refused'; // 2001::/23 IETF protocol assignments (Teredo, benchmarking, ORCHID…)
   if (g0 === 0x2001 && g1 === 0x0db8) return 'refused'; // documentation
+  if (g0 === 0x2002) return 'refused'; // 6to4
+  if (g0 === 0x3fff && g1 < 0x1000) return 'refused'; // documentation (3fff::/20)
   return 'public';
 }
 
-function classifyHost(hostname: string): 'loopback' | 'refused' | 'public' {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (host.startsWith('[') && host.endsWith(']')) {
-    const groups = ipv6Groups(host.slice(1, -1));
+/** Suffixes that name hosts inside a private network or cluster, never on the internet. */
+const INTERNAL_SUFFIX = /(^|\.)(internal|local|localdomain|home\.arpa|arpa|intranet|lan|corp|private|svc|cluster\.local|consul|kube|onion|invalid|test)$/;
+
+function classifyHost(hostname: string): HostKind {
+  const raw = hostname.toLowerCase();
+  if (raw.startsWith('[') && raw.endsWith(']')) {
+    const groups = ipv6Groups(raw.slice(1, -1));
     return groups ? classifyV6(groups) : 'refused';
   }
+  const host = raw.replace(/\.+$/, ''); // every trailing dot: `10.0.0.1..` is 10.0.0.1
+  if (host === '' || host.split('.').some((label) => label === '')) return 'refused';
   const v4 = ipv4ToInt(host);
   if (v4 !== null) return classifyV4(v4);
+  // A name whose last label is a number is an address in some resolver's eyes, never a public name.
+  if (/^(\d+|0x[0-9a-f]*)$/.test(host.slice(host.lastIndexOf('.') + 1))) return 'refused';
   if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
   if (!host.includes('.')) return 'refused'; // single-label names resolve inside private networks
-  if (/\.(internal|local|localdomain|home\.arpa|intranet|lan|corp)$/.test(host)) return 'refused';
+  if (INTERNAL_SUFFIX.test(host)) return 'refused';
   return 'public';
 }
 

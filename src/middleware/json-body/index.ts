@@ -1,9 +1,11 @@
-// Request bodies: JSON only, and no larger than the route allows.
+// Request bodies: JSON only, valid UTF-8, and no larger than the route allows. The text is read once,
+// here, and kept for the validator and the route (which stores what was sent, not a re-serialisation).
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { fail } from '../../utils/problem';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export const jsonBody = (maxBytes: number): MiddlewareHandler => {
   const limit = bodyLimit({
@@ -14,11 +16,27 @@ export const jsonBody = (maxBytes: number): MiddlewareHandler => {
   });
   return async (c, next) => {
     if (!METHODS_WITH_BODY.has(c.req.method)) return next();
+    if (c.req.raw.body === null) return next();
     const type = c.req.header('content-type') ?? '';
-    const hasBody = c.req.raw.body !== null;
-    if (hasBody && !/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+      // `fetch(url, {method: 'POST'})` sends an empty body and no type: that is a POST without a body.
+      if (!type && (await c.req.raw.clone().arrayBuffer()).byteLength === 0) {
+        c.req.raw = new Request(c.req.raw, { body: null });
+        return next();
+      }
       throw fail(415, 'Send the body as `content-type: application/json`.');
     }
-    return limit(c, next);
+    return limit(c, async () => {
+      const bytes = await c.req.raw.arrayBuffer();
+      let text: string;
+      try {
+        text = utf8.decode(bytes);
+      } catch {
+        throw fail(400, 'The request body is not valid UTF-8.');
+      }
+      // Hono keeps read bodies here (as promises); c.req.json() and c.req.text() read from it.
+      (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+      await next();
+    });
   };
 };
