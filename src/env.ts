@@ -9,7 +9,6 @@ export interface Env {
   SUBSCRIPTION_OBJECTS: DurableObjectNamespace<SubscriptionObject>;
   DB: D1Database;
   DELIVERIES: Queue<Task>;
-  DEAD_LETTERS: Queue<Task>;
   /** The slow lane: deliveries to receivers that recently hung. */
   SLOW_DELIVERIES: Queue<Task>;
   /** Dashboard sign-in attempts per client address. */

@@ -3,18 +3,13 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
-import { createDeliveries } from '../src/store/deliveries';
-import { insertEvent } from '../src/store/events';
-import { apiJson, createSubscription, env, eventually, receiver } from './support/helpers';
+import { storedDelivery } from './support/stored';
+import { apiJson, createSubscription, env, receiver } from './support/helpers';
 
 /** A stored event and its delivery to a new subscription, without going through the queue. */
-async function storedDelivery(url: string) {
+async function subscribedDelivery(url: string) {
   const sub = await createSubscription(url, ['consumer.only']);
-  const now = Date.now();
-  const id = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
-  await insertEvent(env.DB, { id, type: 'consumer.only', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${id}`, now);
-  const [created] = await createDeliveries(env.DB, id, [sub.id], new Date(now).toISOString());
-  return { sub, eventId: id, deliveryId: created!.id };
+  return { sub, ...(await storedDelivery(sub.id, 'consumer.only')) };
 }
 
 /**
@@ -39,7 +34,7 @@ const row = (id: string) =>
 describe('deliveries consumer', () => {
   it('acks a delivery the receiver accepted', async () => {
     const r = receiver('consumer-ok');
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
@@ -50,7 +45,7 @@ describe('deliveries consumer', () => {
   it('retries a failed attempt as a new message of the next generation, with the schedule delay', async () => {
     const r = receiver('consumer-fail');
     await r.script([], { status: 500 });
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
@@ -66,7 +61,7 @@ describe('deliveries consumer', () => {
   it('retries a network error like a 5xx', async () => {
     const r = receiver('consumer-reset');
     await r.script([], { reset: true });
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.queued).toHaveLength(1);
@@ -79,7 +74,7 @@ describe('deliveries consumer', () => {
   it('fails a delivery at once when its last scheduled attempt fails, and queues nothing more', async () => {
     const r = receiver('consumer-exhausted');
     await r.script([], { status: 500 });
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     // The test schedule has 3 retries: three attempts were made, this is the fourth and last.
     await env.DB.prepare('UPDATE deliveries SET chain_attempts = 3 WHERE id = ?').bind(deliveryId).run();
     const result = await consume(deliveryId);
@@ -91,7 +86,7 @@ describe('deliveries consumer', () => {
 
   it('sends nothing for a message of an older generation, and changes nothing', async () => {
     const r = receiver('consumer-stale');
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     await env.DB.prepare('UPDATE deliveries SET generation = 2 WHERE id = ?').bind(deliveryId).run(); // e.g. redelivered since
     const before = await row(deliveryId);
     const result = await consume(deliveryId, 1);
@@ -106,7 +101,7 @@ describe('deliveries consumer', () => {
 
   it('makes one attempt for two messages of the same delivery in one batch', async () => {
     const r = receiver('consumer-twice');
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     const result = await consume([deliveryId, deliveryId]);
     expect(result.explicitAcks.toSorted()).toEqual(['msg-1', 'msg-2']);
     expect(await r.log()).toHaveLength(1);
@@ -116,7 +111,7 @@ describe('deliveries consumer', () => {
   it('disables the subscription on 410 Gone and fails the delivery at once', async () => {
     const r = receiver('consumer-gone');
     await r.script([], { status: 410 });
-    const { deliveryId, sub } = await storedDelivery(r.url);
+    const { deliveryId, sub } = await subscribedDelivery(r.url);
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
@@ -126,7 +121,7 @@ describe('deliveries consumer', () => {
 
   it('retries, never acks, when its own storage fails', async () => {
     const r = receiver('consumer-storage');
-    const { deliveryId } = await storedDelivery(r.url);
+    const { deliveryId } = await subscribedDelivery(r.url);
     const batch = createMessageBatch<Task>('edgehook-deliveries', [
       { id: 'msg-1', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } },
     ]);
@@ -147,7 +142,7 @@ describe('deliveries consumer', () => {
     const r = receiver('consumer-six');
     const HOLD_MS = 800;
     await r.script([], { status: 200, delay_ms: HOLD_MS });
-    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await storedDelivery(r.url)).deliveryId));
+    const ids = await Promise.all(Array.from({ length: 10 }, async () => (await subscribedDelivery(r.url)).deliveryId));
     const result = await consume(ids);
     expect(result.explicitAcks.toSorted()).toEqual(ids.map((_, i) => `msg-${i + 1}`).toSorted());
 

@@ -1,13 +1,11 @@
 // Input is kept as sent or refused with a clear 4xx, never silently changed; rotation never drops a
 // live secret; a stored schema never turns ingest into a 5xx; egress is checked again before each send.
-import { createMessageBatch, createExecutionContext, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
 import { rotateSecret } from '../src/services/subscriptions';
-import { createDeliveries } from '../src/store/deliveries';
-import { insertEvent } from '../src/store/events';
+import { deliverMessage, storedDelivery } from './support/stored';
 import { api, apiJson, createSubscription, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
 
 const storedData = (id: string) => env.DB.prepare('SELECT data FROM events WHERE id = ?').bind(id).first<{ data: string }>();
@@ -78,14 +76,7 @@ describe('rotation keeps every live secret', () => {
     expect((await apiJson(`/v1/subscriptions/${sub.id}/secret`)).body.secret).toBe(secrets[9]);
 
     // An attempt now carries ten signatures, and every one of the ten secrets verifies it.
-    const now = Date.now();
-    const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
-    await insertEvent(env.DB, { id: eventId, type: 'hygiene.rotate', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${eventId}`, now);
-    const [d] = await createDeliveries(env.DB, eventId, [sub.id], new Date(now).toISOString());
-    const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: d!.id, generation: 0 } }]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
-    await getQueueResult(batch, ctx);
+    await deliverMessage((await storedDelivery(sub.id, 'hygiene.rotate')).deliveryId);
     const [got] = await r.log();
     expect(got!.headers['webhook-signature']!.split(' ')).toHaveLength(10);
     for (const secret of secrets) expect(() => new Webhook(secret).verify(got!.body, got!.headers)).not.toThrow();
@@ -111,15 +102,9 @@ describe('schemas and egress', () => {
   it('checks the receiver URL again before each send (production settings), and sends nothing when refused', async () => {
     const r = receiver('hygiene-egress');
     const sub = await createSubscription(r.url, ['hygiene.egress']); // allowed when created (tests allow loopback)
-    const now = Date.now();
-    const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
-    await insertEvent(env.DB, { id: eventId, type: 'hygiene.egress', data: '{}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${eventId}`, now);
-    const [d] = await createDeliveries(env.DB, eventId, [sub.id], new Date(now).toISOString());
-    const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: d!.id, generation: 0 } }]);
-    const ctx = createExecutionContext();
-    await worker.queue(batch, { ...env, ALLOW_INSECURE_URLS: 'false' }, ctx);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['m']);
+    const { deliveryId } = await storedDelivery(sub.id, 'hygiene.egress');
+    expect((await deliverMessage(deliveryId, 0, { ...env, ALLOW_INSECURE_URLS: 'false' })).explicitAcks).toEqual(['m']);
     expect(await r.log()).toEqual([]);
-    expect((await apiJson(`/v1/deliveries/${d!.id}`)).body).toMatchObject({ status: 'failed', attempt_count: 0 });
+    expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body).toMatchObject({ status: 'failed', attempt_count: 0 });
   });
 });

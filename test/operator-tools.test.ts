@@ -8,17 +8,8 @@ import { consumeDeliveries } from '../src/delivery/consumer';
 import { consumeDeadLetters } from '../src/delivery/dead-letter';
 import type { Task } from '../src/delivery/tasks';
 import { signStandard } from '../src/signing/sign';
-import { createDeliveries } from '../src/store/deliveries';
-import { insertEvent } from '../src/store/events';
+import { storedDelivery } from './support/stored';
 import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery } from './support/helpers';
-
-async function storedDelivery(subscriptionId: string, type = 'ops.stored', createdAtMs = Date.now()) {
-  const id = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
-  const at = new Date(createdAtMs).toISOString();
-  await insertEvent(env.DB, { id, type, data: '{"n":1}', callback_url: null, created_at: at }, `id:${id}`, Date.now());
-  const [created] = await createDeliveries(env.DB, id, [subscriptionId], at);
-  return { eventId: id, deliveryId: created!.id };
-}
 
 describe('test events', () => {
   it('sends webhook.test to that subscription only', async () => {

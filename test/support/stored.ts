@@ -1,0 +1,26 @@
+// Deliveries made without the API's fan-out, and their messages handled without the queue: for tests
+// that drive the consumer with a given message, clock or settings.
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { Task } from '../../src/delivery/tasks';
+import worker from '../../src/index';
+import { createDeliveries } from '../../src/store/deliveries';
+import { insertEvent } from '../../src/store/events';
+
+/** A stored event (its fan-out done) and its delivery to `subscriptionId`, due at `createdAtMs`; no message is queued. */
+export async function storedDelivery(subscriptionId: string, type: string, createdAtMs = Date.now()) {
+  const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
+  const at = new Date(createdAtMs).toISOString();
+  await insertEvent(env.DB, { id: eventId, type, data: '{"n":1}', callback_url: null, created_at: at }, `id:${eventId}`, Date.now());
+  const [created] = await createDeliveries(env.DB, eventId, [subscriptionId], at);
+  await env.DB.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?').bind(eventId).run();
+  return { eventId, deliveryId: created!.id };
+}
+
+/** One message (id `m`) of `generation` for the delivery, through the Worker's queue handler now. */
+export async function deliverMessage(deliveryId: string, generation = 0, bindings: typeof env = env) {
+  const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, generation } }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, bindings, ctx);
+  return getQueueResult(batch, ctx);
+}
