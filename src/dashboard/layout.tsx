@@ -2,7 +2,7 @@
 // The dashboard's page shell: navigation, styles and its one small script. No external assets.
 import type { Child } from 'hono/jsx';
 
-const STYLE = `
+export const STYLE = `
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1c1c1e;background:#f6f6f8}
 header{background:#1c1c1e;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 header a{color:#ddd;text-decoration:none}header a.on{color:#fff;font-weight:600}header b{margin-right:.5rem}
@@ -13,19 +13,20 @@ th{font-size:13px;color:#555;border-top:0}.scroll{overflow-x:auto}
 code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f3f3f5;padding:.6rem;border-radius:6px;overflow:auto;max-height:20rem;white-space:pre-wrap;word-break:break-all}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:99px;font-size:12px;font-weight:600}
 .succeeded,.enabled{background:#e3f6e8;color:#0a7d32}.failed,.disabled{background:#fde7e7;color:#b42318}.pending{background:#fff4d6;color:#8a5a00}
-.bar{display:inline-block;width:80px;height:8px;background:#fde7e7;border-radius:4px;overflow:hidden;vertical-align:middle}.bar i{display:block;height:100%;background:#2ea043}
+.bar{width:80px;height:8px;vertical-align:middle}.bar::-webkit-meter-bar{background:#fde7e7;border:0;border-radius:4px}.bar::-webkit-meter-optimum-value,.bar::-webkit-meter-suboptimum-value,.bar::-webkit-meter-even-less-good-value{background:#2ea043;border-radius:4px}
 input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid #ccc;border-radius:6px;background:#fff}
 button{cursor:pointer;background:#f0f0f3}button.primary{background:#0550ae;color:#fff;border-color:#0550ae}button.danger{color:#b42318}
 form.inline{display:inline}.row{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.row label{display:flex;flex-direction:column;font-size:13px;color:#555}
 .msg{padding:.6rem .8rem;border-radius:6px;margin-bottom:1rem}.ok{background:#e3f6e8}.err{background:#fde7e7}.muted{color:#666}.empty{color:#555;padding:1rem 0}
-#secret{word-break:break-all}
+#secret{word-break:break-all}.flush{margin-top:0}.gap-top{margin-top:.4rem}.narrow{max-width:420px;margin:3rem auto}.right{float:right}
+.grow-1{flex:1}.grow-2{flex:2;min-width:220px}.min-160{min-width:160px}.min-140{min-width:140px}
 button[aria-busy=true]{opacity:.7;cursor:progress}.live-status{font-size:13px;margin:.5rem 0 0}.live-status.stale{color:#b42318}
 @media (max-width:640px){.hide-sm{display:none}main{padding:.5rem}}`;
 
 // Copy buttons; forms that say they are on their way (the button turns busy, a second press does
 // nothing); live regions that re-fetch themselves (same URL, `x-partial: 1`) every 2 s and say when
 // they could not: the service did not answer, or the session ended (then the old content stays).
-const SCRIPT = `
+export const SCRIPT = `
 document.addEventListener('click',function(e){var b=e.target.closest('[data-copy]');if(!b)return;
 navigator.clipboard.writeText(document.getElementById(b.dataset.copy).textContent).then(function(){b.textContent='Copied'});});
 document.addEventListener('submit',function(e){var f=e.target;if(f.dataset.submitting){e.preventDefault();return}f.dataset.submitting='1';

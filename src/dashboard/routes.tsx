@@ -9,6 +9,9 @@ import { redeliver } from '../delivery/redeliver';
 import type { AppEnv } from '../env';
 import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
 import { changeSubscription, createSubscription, deleteSubscription, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { validated } from '../services/validated';
+import { SubscriptionCreate } from '../schemas/subscriptions';
+import type { FieldError } from '../utils/problem';
 import { attemptsOf } from '../store/attempts';
 import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
@@ -18,6 +21,7 @@ import { DeliveryDetail, DeliveryPage } from './pages/delivery';
 import { EventPage } from './pages/event';
 import { LoginPage } from './pages/login';
 import { ConfirmDeletePage, SubscriptionsPage, type Notice } from './pages/subscriptions';
+import { pageHeaders } from './page-headers';
 import { endSession, requireSession, sameOrigin, startSession, tokenIsValid } from './session';
 
 export const dashboard = new Hono<AppEnv>();
@@ -25,8 +29,15 @@ type C = Context<AppEnv>;
 
 const isPartial = (c: C) => c.req.header('x-partial') === '1';
 /** Marks a live region's refresh, so the page can tell it from a sign-in page it was redirected to. */
-const PARTIAL = { 'x-partial': '1', 'cache-control': 'no-store' };
-const problemText = (err: unknown) => (err instanceof HTTPException ? err.message : 'Something went wrong; try again.');
+const PARTIAL = { 'x-partial': '1' };
+const problemText = (err: unknown) => {
+  if (!(err instanceof HTTPException)) return 'Something went wrong; try again.';
+  const errors = (err.cause as { errors?: FieldError[] } | undefined)?.errors ?? [];
+  return [err.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' ');
+};
+
+// Every dashboard answer (the sign-in page and sign-out included): no-store, CSP; every post: same origin.
+for (const path of ['/', '/ui/*']) dashboard.use(path, pageHeaders(), sameOrigin());
 
 // Forms are small: anything larger is not one of ours.
 dashboard.use('/ui/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) }));
@@ -46,14 +57,13 @@ dashboard.post('/ui/login', async (c) => {
   await startSession(c);
   return c.redirect('/', 303);
 });
-dashboard.post('/ui/logout', (c) => {
-  endSession(c);
+dashboard.post('/ui/logout', async (c) => {
+  await endSession(c);
   return c.redirect('/ui/login', 303);
 });
 
-dashboard.use('/', requireSession(), sameOrigin());
+dashboard.use('/', requireSession());
 dashboard.use('/ui/*', async (c, next) => (c.req.path === '/ui/login' ? next() : requireSession()(c, next)));
-dashboard.use('/ui/*', sameOrigin());
 
 async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
   const page = await listSubscriptions(c.env.SUBSCRIPTIONS, 50, c.req.query('cursor') || undefined);
@@ -68,8 +78,10 @@ dashboard.post('/ui/subscriptions', async (c) => {
   const events = String(form.events ?? '').split(/[\s,]+/).filter(Boolean);
   try {
     const description = String(form.description ?? '').trim();
-    const sub = await createSubscription(c.env, { url: String(form.url ?? '').trim(), events, ...(description ? { description } : {}) });
-    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret: sub.secrets[0]!.value });
+    // The API's own schema first: the form refuses exactly what POST /v1/subscriptions refuses.
+    const input = validated(SubscriptionCreate, { url: String(form.url ?? '').trim(), events, ...(description ? { description } : {}) });
+    const { sub, secret } = await createSubscription(c.env, input);
+    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret });
   } catch (err) {
     return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422);
   }

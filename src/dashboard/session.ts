@@ -1,47 +1,79 @@
-// Dashboard sign-in: the API token, exchanged for a session cookie that holds an HMAC of it (never the
-// token itself, never in a URL). No expiry: it lasts for the browser session. Rotating API_TOKEN ends it.
+// Dashboard sessions: sign-in with the API token opens a server-side session. The cookie holds a random
+// 256-bit id (never the token); D1 keeps only the id's hash, with an idle and an absolute expiry. Signing
+// out deletes it, signing in opens a new one, and a new API_TOKEN ends every session opened with the old.
+// On https the cookie is `__Host-` (Secure, path /, no Domain). Every form post is checked for its origin.
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { AppEnv } from '../env';
-import { toBase64, utf8 } from '../signing/encoding';
+import { toBase64 } from '../signing/encoding';
+import { deleteSession, getSession, insertSession, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, touchSession } from '../store/dashboard-sessions';
+import { sha256Hex } from '../utils/hash';
 
 const COOKIE = 'edgehook_session';
+/** How stale `seen_at` may get before a request writes it again (the live lists poll every 2 s). */
+const TOUCH_EVERY_MS = 60_000;
 
-async function sessionValue(token: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', utf8(token), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8('edgehook dashboard session v1')));
-  return toBase64(mac).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
+type C = Context<AppEnv>;
 
-export async function tokenIsValid(c: Context<AppEnv>, token: string): Promise<boolean> {
+const isHttps = (c: C) => new URL(c.req.url).protocol === 'https:';
+const cookieOptions = (c: C) =>
+  isHttps(c) ? ({ prefix: 'host', secure: true, path: '/' } as const) : ({ path: '/' } as const); // plain http: local development only
+
+const sessionId = (c: C) => getCookie(c, COOKIE, isHttps(c) ? 'host' : undefined);
+
+export async function tokenIsValid(c: C, token: string): Promise<boolean> {
   return Boolean(c.env.API_TOKEN) && (await timingSafeEqual(token, c.env.API_TOKEN!));
 }
 
-export async function startSession(c: Context<AppEnv>): Promise<void> {
-  setCookie(c, COOKIE, await sessionValue(c.env.API_TOKEN!), {
-    httpOnly: true,
-    sameSite: 'Strict',
-    path: '/',
-    secure: new URL(c.req.url).protocol === 'https:',
-  });
+/** Opens a new session (ending the one the browser held, if any) and sets its cookie. */
+export async function startSession(c: C, nowMs = Date.now()): Promise<void> {
+  await endSession(c);
+  const id = toBase64(crypto.getRandomValues(new Uint8Array(32))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  await insertSession(c.env.DB, await sha256Hex(id), await sha256Hex(c.env.API_TOKEN!), nowMs);
+  setCookie(c, COOKIE, id, { ...cookieOptions(c), httpOnly: true, sameSite: 'Strict' });
 }
 
-export function endSession(c: Context<AppEnv>): void {
-  deleteCookie(c, COOKIE, { path: '/' });
+/** Deletes the session server-side (a copy of the cookie opens nothing any more) and clears the cookie. */
+export async function endSession(c: C): Promise<void> {
+  const id = sessionId(c);
+  if (id === undefined) return;
+  await deleteSession(c.env.DB, await sha256Hex(id));
+  deleteCookie(c, COOKIE, cookieOptions(c));
+}
+
+/** Whether the request carries a live session; renews its idle time now and then. */
+async function sessionIsLive(c: C, nowMs: number): Promise<boolean> {
+  const id = sessionId(c);
+  if (id === undefined || !c.env.API_TOKEN || id.length > 64) return false;
+  const idHash = await sha256Hex(id);
+  const row = await getSession(c.env.DB, idHash);
+  if (!row) return false;
+  const expired = nowMs - row.seen_at_ms > SESSION_IDLE_MS || nowMs - row.created_at_ms > SESSION_ABSOLUTE_MS;
+  if (expired || row.token_hash !== (await sha256Hex(c.env.API_TOKEN))) {
+    await deleteSession(c.env.DB, idHash);
+    return false;
+  }
+  if (nowMs - row.seen_at_ms > TOUCH_EVERY_MS) await touchSession(c.env.DB, idHash, nowMs);
+  return true;
 }
 
 /** Pages need a session; without one they send the browser to the sign-in page. */
 export const requireSession = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const cookie = getCookie(c, COOKIE);
-  const valid = cookie !== undefined && c.env.API_TOKEN !== undefined && (await timingSafeEqual(cookie, await sessionValue(c.env.API_TOKEN)));
-  if (!valid) return c.redirect('/ui/login', 303);
+  if (!(await sessionIsLive(c, Date.now()))) return c.redirect('/ui/login', 303);
   await next();
 };
 
-/** Forms post only from this origin (the SameSite=Strict cookie already says so; this says it twice). */
+/**
+ * Every form post, sign-in and sign-out included, must come from this origin: `Origin` when the
+ * browser sends it, else `Sec-Fetch-Site`. (A request with neither is not a browser's cross-site one.)
+ */
 export const sameOrigin = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const origin = c.req.header('origin');
-  if (c.req.method === 'POST' && origin && origin !== new URL(c.req.url).origin) return c.text('Cross-origin form refused.', 403);
+  if (c.req.method === 'POST') {
+    const origin = c.req.header('origin');
+    const site = c.req.header('sec-fetch-site');
+    const foreign = origin !== undefined ? origin !== new URL(c.req.url).origin : site !== undefined && site !== 'same-origin' && site !== 'none';
+    if (foreign) return c.text('Cross-origin form refused.', 403);
+  }
   await next();
 };

@@ -5,6 +5,7 @@
 // fails every time never keeps the ones behind it waiting.
 import { settings } from '../config';
 import type { Env } from '../env';
+import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
 import { takeOverdue } from '../store/deliveries';
 import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
 import { enqueueDeliveries } from './enqueue';
@@ -18,6 +19,7 @@ export interface SweepReport {
   requeued: number;
   failed: number;
   purged_keys: number;
+  purged_sessions: number;
 }
 
 function logFailure(what: string, err: unknown): void {
@@ -27,7 +29,7 @@ function logFailure(what: string, err: unknown): void {
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
   const nowIso = new Date(nowMs).toISOString();
   const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
-  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0 };
+  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0, purged_sessions: 0 };
 
   const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
   const results = await Promise.allSettled(stalled.map((f) => fanOut(env, f.id, f.fanout_cursor, nowMs)));
@@ -44,5 +46,6 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
     logFailure('requeue', err); // still overdue: the next sweep takes them again
   }
   report.purged_keys = await purgeIdempotencyKeys(env.DB, nowMs);
+  report.purged_sessions = await purgeSessions(env.DB, nowMs - SESSION_IDLE_MS, nowMs - SESSION_ABSOLUTE_MS);
   return report;
 }

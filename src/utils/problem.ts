@@ -43,3 +43,8 @@ export function problemResponse(status: number, detail: string, errors?: FieldEr
 export function fail(status: ContentfulStatusCode, detail: string, errors?: FieldError[]): HTTPException {
   return new HTTPException(status, { message: detail, cause: errors ? { errors } : undefined });
 }
+
+/** Schema issues (zod's shape) as field errors: `events.0`, or `(body)` for the whole. */
+export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}

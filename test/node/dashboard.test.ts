@@ -198,4 +198,44 @@ describe('dashboard', () => {
     assert.equal(await page.locator('tr[data-delivery]').count(), 1);
     await context.close();
   });
+
+  it('refuses a form posted from another origin, runs under its CSP, and a signed-out cookie opens nothing', async () => {
+    // Another site (another port, another host name) with a form that posts to the dashboard.
+    const { createServer } = await import('node:http');
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<form id="f" method="post" action="${server.url}/ui/login"><input name="token" value="${TOKEN}"></form><script>document.getElementById('f').submit()</script>`);
+    });
+    await new Promise<void>((ok) => evil.listen(0, '127.0.0.1', ok));
+    const evilUrl = `http://localhost:${(evil.address() as import('node:net').AddressInfo).port}/`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+    try {
+      await page.goto(evilUrl);
+      await page.waitForURL(`${server.url}/ui/login`);
+      assert.equal(await page.textContent('body'), 'Cross-origin form refused.');
+      assert.deepEqual(await context.cookies(server.url), [], 'no session was opened');
+
+      // Signed in for real, the dashboard works under its policy (its script runs: the list refreshes).
+      await signIn(page);
+      await page.goto(`${server.url}/ui/deliveries`);
+      await page.waitForFunction(() => /Updated at/.test(document.querySelector('[data-live-status]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+      assert.deepEqual(violations, []);
+      const [cookie] = await context.cookies(server.url);
+      assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict');
+
+      // Sign out, then put the old cookie back, as someone who copied it would: it opens nothing.
+      await page.click('button:has-text("Sign out")');
+      await page.waitForURL(`${server.url}/ui/login`);
+      await context.addCookies([cookie]);
+      await page.goto(`${server.url}/ui/deliveries`);
+      assert.equal(page.url(), `${server.url}/ui/login`);
+      assert.equal(await page.locator('input[name=token]').count(), 1);
+    } finally {
+      await context.close();
+      await new Promise((ok) => evil.close(ok));
+    }
+  });
 });

@@ -53,7 +53,7 @@ export const DeliveryPage = ({ id, detail, notice }: { id: string; detail: Child
   <Layout title={`Delivery ${id}`} section="deliveries">
     {notice ? <div class="msg ok" role="status">{notice}</div> : null}
     <div class="card">
-      <form method="post" action={`/ui/deliveries/${id}/redeliver`} class="row" style="float:right">
+      <form method="post" action={`/ui/deliveries/${id}/redeliver`} class="row right">
         <button class="primary" data-busy="Queueing…">Redeliver</button>
       </form>
       <Live>{detail}</Live>

@@ -8,14 +8,14 @@ export const EventPage = ({ id, event, deliveries, urls }: { id: string; event: 
   <Layout title="Events" section="events">
     <div class="card">
       <form method="get" action="/ui/events" class="row">
-        <label style="flex:1">Event id<input name="id" value={id} placeholder="evt_… or your own id" required /></label>
+        <label class="grow-1">Event id<input name="id" value={id} placeholder="evt_… or your own id" required /></label>
         <button class="primary" data-busy="Looking up…">Look up</button>
       </form>
     </div>
     {id && !event ? <div class="msg err" role="alert">No event {id}. Event ids are in the 202 answer of POST /v1/events.</div> : null}
     {event ? (
       <div class="card scroll">
-        <h3 style="margin-top:0"><code>{event.type}</code> <span class="muted">{when(event.created_at)}</span></h3>
+        <h3 class="flush"><code>{event.type}</code> <span class="muted">{when(event.created_at)}</span></h3>
         <pre>{JSON.stringify(JSON.parse(event.data), null, 2)}</pre>
         {event.callback_url ? <p class="muted">Callback: {event.callback_url}</p> : null}
         <h3>Deliveries</h3>

@@ -17,7 +17,7 @@ const Rate = ({ rate }: { rate: SuccessRate | undefined }) => {
   const pct = Math.round((100 * rate.succeeded) / settled);
   return (
     <span title={`${rate.succeeded} succeeded, ${rate.failed} failed, ${rate.pending} pending in 24 h`}>
-      <span class="bar"><i style={`width:${pct}%`} /></span> {pct}% <span class="muted">({rate.succeeded}/{settled})</span>
+      <meter class="bar" min={0} max={100} value={pct} /> {pct}% <span class="muted">({rate.succeeded}/{settled})</span>
     </span>
   );
 };
@@ -39,7 +39,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
       <div class={`msg ${notice.kind}`} role="status">
         {notice.text}
         {notice.secret ? (
-          <div style="margin-top:.4rem">
+          <div class="gap-top">
             <code id="secret">{notice.secret}</code> <button type="button" data-copy="secret">Copy</button>
             <div class="muted">Shown once: store it with the receiver now. It can be read again through the API.</div>
           </div>
@@ -47,11 +47,11 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
       </div>
     ) : null}
     <div class="card">
-      <h3 style="margin-top:0">New subscription</h3>
+      <h3 class="flush">New subscription</h3>
       <form method="post" action="/ui/subscriptions" class="row">
-        <label style="flex:2;min-width:220px">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
-        <label style="flex:1;min-width:160px">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
-        <label style="flex:1;min-width:140px">Description<input name="description" /></label>
+        <label class="grow-2">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
+        <label class="grow-1 min-160">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
+        <label class="grow-1 min-140">Description<input name="description" /></label>
         <button class="primary" data-busy="Creating…">Create</button>
       </form>
     </div>
@@ -83,7 +83,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
 export const ConfirmDeletePage = ({ sub }: { sub: StoredSubscription }) => (
   <Layout title="Delete subscription" section="subscriptions">
     <div class="card">
-      <h3 style="margin-top:0">Delete this subscription?</h3>
+      <h3 class="flush">Delete this subscription?</h3>
       <p><code>{sub.id}</code> → {sub.url}</p>
       <p class="muted">It stops receiving events at once; its pending deliveries fail. This cannot be undone.</p>
       <form method="post" action={`/ui/subscriptions/${sub.id}/delete`} class="row">

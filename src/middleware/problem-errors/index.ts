@@ -2,7 +2,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { FieldError } from '../../utils/problem';
-import { problemResponse } from '../../utils/problem';
+import { fieldErrors, problemResponse } from '../../utils/problem';
 
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof HTTPException) {
@@ -27,7 +27,7 @@ export function validationHook(
   _c: Context,
 ): Response | undefined {
   if (result.success) return undefined;
-  const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+  const errors = fieldErrors(result.error.issues);
   const inBody = result.target === 'json';
   return problemResponse(inBody ? 422 : 400, inBody ? 'The request body is not valid.' : 'The request parameters are not valid.', errors);
 }
