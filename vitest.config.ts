@@ -10,6 +10,8 @@ export default defineConfig(async () => {
     TEST_MIGRATIONS: migrations,
     API_TOKEN: 'test-token',
     CALLBACK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    // Seals subscription secrets at rest (AES-256-GCM): key id `test`, 32 bytes.
+    SECRETS_KEY: 'test:q8J9bq6Zf0yXwq3m1m5Qe8c0p7s4lHjK2vT9nR6wUoA=',
     // Test schedules run in seconds; production's is in wrangler.toml.
     RETRY_SCHEDULE: '1,1,1',
     ALLOW_INSECURE_URLS: 'true',

@@ -156,6 +156,24 @@ try {
   }
   results.signing = signing;
 
+  // 4b. Secrets at rest: opening a batch's 10 sealed secrets, against signing that batch's 10 attempts.
+  progress('secrets at rest: opening a batch of sealed secrets, first time and cached …');
+  const perBatch = async (path, batches) => {
+    await fetch(`${bare.url}${path.replace('N', '50')}`).then((r) => r.json());
+    const samples = [];
+    for (let round = 0; round < 3; round++) {
+      const { ms } = await timed(() => fetch(`${bare.url}${path.replace('N', String(batches))}`).then((r) => r.json()));
+      samples.push((Math.max(0, ms - noop) * 1000) / batches);
+    }
+    return median(samples);
+  };
+  const BATCHES = 2000;
+  results.secrets = {
+    first: await perBatch('/open?cached=0&n=N', BATCHES),
+    cached: await perBatch('/open?cached=1&n=N', BATCHES),
+    signing: (await perBatch(`/sign?impl=edgehook&size=1024&n=N`, BATCHES * 10)) * 10,
+  };
+
   // 5. Size of the deployable bundle.
   progress('bundle: wrangler deploy --dry-run --minify …');
   const out = `${state}/bundle`;
@@ -186,6 +204,12 @@ const rows = [
   ...[10, 100, 500].map((n) => [`Fan-out to ${n} (100 ms receiver), ms`, f0(results.fanout[n].ms), `serial ${results.fanout[n].serial}`, `${f1(results.fanout[n].serial / results.fanout[n].ms)}× faster than serial`]),
   ['Delivery throughput, deliveries/s', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
   ...[1024, 65536].map((s) => [`Signatures/s, ${s / 1024} KiB body`, f0(results.signing[s].edgehook), f0(results.signing[s].bare), f2(results.signing[s].ratio)]),
+  [
+    "Opening a batch's 10 sealed secrets, µs per batch: first time / cached (vs signing its 10 attempts)",
+    `${f1(results.secrets.first)} / ${f1(results.secrets.cached)}`,
+    `signing ${f1(results.secrets.signing)}`,
+    `${f2(results.secrets.first / results.secrets.signing)} / ${f2(results.secrets.cached / results.secrets.signing)}`,
+  ],
   ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
 ];
 const table = ['| measure | edgehook | same runtime, bare | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

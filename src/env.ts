@@ -15,6 +15,10 @@ export interface Env {
   LOGIN_LIMITER: RateLimit;
   /** Secret: the bearer token of the management API. */
   API_TOKEN?: string;
+  /** Secret: `<key id>:<base64 of 32 bytes>`, the AES-GCM key that seals subscription secrets at rest. */
+  SECRETS_KEY?: string;
+  /** Secret, during a rotation of SECRETS_KEY only: the previous key, which still opens what it sealed. */
+  SECRETS_KEY_PREVIOUS?: string;
   /** Secret: signs `event.completed` callbacks (a `whsec_` secret). */
   CALLBACK_SECRET?: string;
   /** Seconds between attempts, comma-separated; its length is the number of retries. */

@@ -148,6 +148,8 @@ const CASES: Case[] = [
   { name: 'rotate missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/secret/rotate', body: '{}', status: 404 },
   { name: 'test missing subscription', method: 'POST', path: '/v1/subscriptions/sub_nope/test', status: 404 },
   // Kept as sent or refused: bytes, cursors, schemas
+  { name: 'idempotency key reused with another body', method: 'POST', path: '/v1/events', body: evt({ data: { a: 2 } }), headers: { 'idempotency-key': 'table-key' }, status: 409 },
+  { name: 'event id reused with another body', method: 'POST', path: '/v1/events', body: evt({ id: 'table-id', data: { a: 2 } }), status: 409 },
   { name: 'event with invalid UTF-8', method: 'POST', path: '/v1/events', body: notUtf8('{"type":"a","data":{"x":"', '"}}'), status: 400 },
   { name: 'subscription with invalid UTF-8', method: 'POST', path: '/v1/subscriptions', body: notUtf8('{"url":"https://example.com/h","events":["*"],"description":"', '"}'), status: 400 },
   { name: 'deliveries cursor garbage', method: 'GET', path: '/v1/deliveries?cursor=%25%25%25garbage', status: 400 },
@@ -175,6 +177,9 @@ async function storedState() {
 describe('bad input', () => {
   let before: Awaited<ReturnType<typeof storedState>>;
   beforeAll(async () => {
+    // The first uses of a key and of an id: the table's reuses with another body must be refused.
+    expect((await api('/v1/events', { method: 'POST', body: evt({}), headers: { 'content-type': 'application/json', 'idempotency-key': 'table-key' } })).status).toBe(202);
+    expect((await api('/v1/events', { method: 'POST', body: evt({ id: 'table-id' }), headers: { 'content-type': 'application/json' } })).status).toBe(202);
     before = await storedState();
   });
 

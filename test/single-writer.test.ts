@@ -2,6 +2,7 @@
 // through the subscription's Durable Object in order, and none is lost; KV gets the newest copy.
 import { describe, expect, it } from 'vitest';
 import { rotateSecret } from '../src/services/subscriptions';
+import { openSecret } from '../src/signing/secret-box';
 import { disableSubscription } from '../src/store/subscription-writes';
 import { getSubscription } from '../src/store/subscriptions';
 import { apiJson, createSubscription, env } from './support/helpers';
@@ -30,7 +31,7 @@ describe('one writer per subscription', () => {
       // The copy fan-out reads is the newest one, secrets included.
       const published = await getSubscription(env.SUBSCRIPTIONS, sub.id);
       expect(published).toMatchObject({ description: `round ${round}`, disabled: true });
-      expect(published!.secrets[0]!.value).toBe(rotated.body.secret);
+      expect(await openSecret(env, sub.id, published!.secrets[0]!.value)).toBe(rotated.body.secret);
       // Enable again for the next round (the consumer's disable only acts on an enabled subscription).
       expect((await apiJson(path, { method: 'PATCH', json: { disabled: false } })).status).toBe(200);
     }
@@ -44,7 +45,7 @@ describe('one writer per subscription', () => {
     expect(await disableSubscription(env, sub.id)).toBe(false); // already disabled: no change, nothing published
     const published = await getSubscription(env.SUBSCRIPTIONS, sub.id);
     expect(published!.disabled).toBe(true);
-    expect(published!.secrets.map((s) => s.value)).toEqual([rotated, sub.secret]);
+    expect(await Promise.all(published!.secrets.map((s) => openSecret(env, sub.id, s.value)))).toEqual([rotated, sub.secret]);
   });
 
   it('adopts a subscription stored before it had an object, and a deleted one stays deleted', async () => {

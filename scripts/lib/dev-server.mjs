@@ -1,7 +1,7 @@
 // Starts edgehook under `wrangler dev` (offline: local KV, D1, Queues), with D1 migrations applied first.
 // Used by `npm run dev`, the demo and the benchmarks; stops every process it started.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,11 +10,17 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 
-/** `.dev.vars` holds the local secrets (git-ignored); written once with a dev token and a fresh callback secret. */
+/**
+ * `.dev.vars` holds the local secrets (git-ignored): written once with a dev token, a fresh callback
+ * secret and a fresh key that seals subscription secrets (added to an older file that lacks it).
+ */
 export function ensureDevVars(path = `${ROOT}.dev.vars`) {
   if (!existsSync(path)) {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     writeFileSync(path, `API_TOKEN=dev-token\nCALLBACK_SECRET=${secret}\nALLOW_INSECURE_URLS=true\n`, { mode: 0o600 });
+  }
+  if (!/^SECRETS_KEY=/m.test(readFileSync(path, 'utf8'))) {
+    appendFileSync(path, `SECRETS_KEY=dev${randomBytes(2).toString('hex')}:${randomBytes(32).toString('base64')}\n`);
   }
   const vars = Object.fromEntries(
     readFileSync(path, 'utf8')
@@ -52,7 +58,10 @@ export async function startDevServer(options = {}) {
   const port = options.port ?? 8787;
   const persistTo = options.persistTo;
   const isService = options.config === undefined;
-  if (isService) applyMigrations(persistTo);
+  if (isService) {
+    ensureDevVars(); // wrangler dev reads .dev.vars: the service needs its SECRETS_KEY
+    applyMigrations(persistTo);
+  }
   const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--inspector-port', String(await freePort())];
   if (isService) args.push('--test-scheduled');
   else args.push('--config', options.config);

@@ -114,7 +114,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           msg.ack();
           return;
         }
-        const resolved = resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
+        const resolved = await resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
         if ('skip' in resolved) {
           await skip(ctx, row);
           msg.ack();

@@ -2,6 +2,7 @@
 import { settings } from '../config';
 import type { Env } from '../env';
 import type { DispatchRow } from '../store/deliveries';
+import { openSecret } from '../signing/secret-box';
 import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
 import { callbackBody, callbackWebhookId, isCallback } from './callback';
 import { envelopeBody } from './envelope';
@@ -25,7 +26,8 @@ function refused(url: string, env: Env): string | null {
   return problem ? `receiver URL refused: it ${problem}` : null;
 }
 
-export function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Env, nowMs: number): Resolved {
+/** Where the attempt goes; the subscription's signing secrets are opened here (sealed at rest). */
+export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Env, nowMs: number): Promise<Resolved> {
   if (isCallback(row)) {
     if (!row.callback_url) return { skip: 'event has no callback_url' };
     if (!env.CALLBACK_SECRET) return { skip: 'CALLBACK_SECRET is not set' };
@@ -40,7 +42,7 @@ export function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, 
   return {
     target: {
       url: sub.url,
-      secrets: signingSecrets(sub, nowMs),
+      secrets: await Promise.all(signingSecrets(sub, nowMs).map((value) => openSecret(env, sub.id, value))),
       github: sub.github_signature,
       webhookId: row.event_id,
       body: envelopeBody(row.type, row.event_created_at, row.data),

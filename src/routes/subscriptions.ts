@@ -3,8 +3,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, deleteSubscription } from '../services/subscriptions';
-import { listSubscriptions, signingSecrets, toPublic } from '../store/subscriptions';
+import { changeSubscription, createSubscription, currentSecret, deleteSubscription } from '../services/subscriptions';
+import { listSubscriptions, toPublic } from '../store/subscriptions';
 import { fail } from '../utils/problem';
 import { bearer, routeGroup } from './openapi-app';
 
@@ -23,8 +23,8 @@ subscriptionRoutes.openapi(
     responses: { 201: jsonResponse(SubscriptionWithSecret, 'Created; the only answer besides the secret routes that shows the secret'), ...problems(400, 401, 413, 415, 422) },
   }),
   async (c) => {
-    const sub = await createSubscription(c.env, c.req.valid('json'));
-    return c.json({ ...toPublic(sub), secret: sub.secrets[0]!.value }, 201);
+    const { sub, secret } = await createSubscription(c.env, c.req.valid('json'));
+    return c.json({ ...toPublic(sub), secret }, 201);
   },
 );
 
@@ -104,7 +104,7 @@ subscriptionRoutes.openapi(
   }),
   async (c) => {
     const sub = await subscriptionOr404(c.env, c.req.valid('param').id);
-    return c.json({ secret: signingSecrets(sub, Date.now())[0] ?? sub.secrets[0]!.value }, 200);
+    return c.json({ secret: await currentSecret(c.env, sub) }, 200);
   },
 );
 

@@ -3,10 +3,11 @@
 import type { Env } from '../env';
 import { ingestEvent } from '../delivery/ingest';
 import { generateSecret } from '../signing/secret';
+import { openSecret, sealSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
 import type { SubscriptionFields } from '../store/subscription-changes';
 import { changeStoredSubscription, removeSubscription, saveNewSubscription } from '../store/subscription-writes';
-import type { StoredSubscription } from '../store/subscriptions';
+import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
@@ -23,13 +24,16 @@ export interface NewSubscription {
   github_signature?: boolean;
 }
 
-export async function createSubscription(env: Env, input: NewSubscription, nowMs = Date.now()): Promise<StoredSubscription> {
+/** Creates it; returns it with its secret (stored sealed: this answer is the one place it is shown in clear). */
+export async function createSubscription(env: Env, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; secret: string }> {
   assertReceiverUrl(env, 'url', input.url);
   assertGivenSecret(input.secret);
   await assertKnownTypes(env, input.events);
   const now = new Date(nowMs).toISOString();
+  const id = newId('sub', nowMs);
+  const secret = input.secret ?? generateSecret();
   const sub: StoredSubscription = {
-    id: newId('sub', nowMs),
+    id,
     url: input.url,
     events: input.events,
     description: input.description ?? null,
@@ -38,10 +42,10 @@ export async function createSubscription(env: Env, input: NewSubscription, nowMs
     github_signature: input.github_signature ?? false,
     created_at: now,
     updated_at: now,
-    secrets: [{ value: input.secret ?? generateSecret(), expires_at: null }],
+    secrets: [{ value: await sealSecret(env, id, secret), expires_at: null }],
   };
   await saveNewSubscription(env, sub);
-  return sub;
+  return { sub, secret };
 }
 
 /** Applies a PATCH through the subscription's object, after checking its input. */
@@ -57,7 +61,7 @@ export async function changeSubscription(env: Env, id: string, input: Subscripti
 export async function rotateSecret(env: Env, id: string, given?: string, nowMs = Date.now()): Promise<string> {
   assertGivenSecret(given);
   const secret = given ?? generateSecret();
-  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret }, nowMs);
+  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret: await sealSecret(env, id, secret) }, nowMs);
   if (!sub) throw fail(404, `No subscription ${id}.`);
   if (refused) throw fail(409, refused);
   return secret;
@@ -66,6 +70,11 @@ export async function rotateSecret(env: Env, id: string, given?: string, nowMs =
 /** Removes it; its pending deliveries fail when their turn comes (nothing to send to). */
 export async function deleteSubscription(env: Env, id: string): Promise<void> {
   if (!(await removeSubscription(env, id))) throw fail(404, `No subscription ${id}.`);
+}
+
+/** The newest secret, in clear (for the secret routes). */
+export async function currentSecret(env: Env, sub: StoredSubscription, nowMs = Date.now()): Promise<string> {
+  return openSecret(env, sub.id, signingSecrets(sub, nowMs)[0] ?? sub.secrets[0]!.value);
 }
 
 /** A `webhook.test` event to this subscription only. */

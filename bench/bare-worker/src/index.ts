@@ -3,6 +3,9 @@
 //   GET  /fetch?url&n&c            POSTs to url n times, c at a time (delivery's floor)
 //   GET  /sign?impl&size&n         n HMAC signatures of a size-byte body: impl=bare (crypto.subtle.sign,
 //                                  key imported once) or impl=edgehook (the service's own signing code)
+//   GET  /open?n&cached            n times, open a batch's 10 sealed subscription secrets (AES-GCM) with the
+//                                  service's own code: cached=0 forgets what it opened before each batch
+import { forgetOpenedSecrets, openSecret, sealSecret } from '../../../src/signing/secret-box.ts';
 import { signatureHeader } from '../../../src/signing/sign.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -38,6 +41,19 @@ async function sign(impl: string, size: number, n: number): Promise<number> {
   return n;
 }
 
+const BATCH = 10;
+const KEYS = { SECRETS_KEY: `bench:${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))}` };
+let sealed: Promise<string[]> | undefined;
+
+async function openBatches(n: number, cached: boolean): Promise<number> {
+  const batch = await (sealed ??= Promise.all(Array.from({ length: BATCH }, (_, i) => sealSecret(KEYS, `sub_${i}`, SECRET))));
+  for (let r = 0; r < n; r++) {
+    if (!cached) forgetOpenedSecrets();
+    await Promise.all(batch.map((value, i) => openSecret(KEYS, `sub_${i}`, value)));
+  }
+  return n;
+}
+
 export default {
   async fetch(request) {
     const url = new URL(request.url);
@@ -49,6 +65,8 @@ export default {
         return Response.json({ ok: await fetchMany(url.searchParams.get('url')!, q('n', 100), q('c', 10)) });
       case '/sign':
         return Response.json({ n: await sign(url.searchParams.get('impl') ?? 'bare', q('size', 1024), q('n', 1000)) });
+      case '/open':
+        return Response.json({ n: await openBatches(q('n', 1000), url.searchParams.get('cached') === '1') });
       case '/noop':
         return Response.json({ ok: true });
       default:
