@@ -6,9 +6,12 @@ import type { AppEnv } from './env';
 import { bearerAuth } from './middleware/bearer-auth';
 import { jsonBody } from './middleware/json-body';
 import { notFound, onError, validationHook } from './middleware/problem-errors';
+import { apiKeyRoutes } from './routes/api-keys';
+import { applicationRoutes } from './routes/applications';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventTypeRoutes } from './routes/event-types';
 import { eventRoutes } from './routes/events';
+import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { docsPage } from './openapi/docs-page';
@@ -39,9 +42,13 @@ app.openapi(
 // `Server-Timing: total;dur=…` on API answers: the handler's own time, apart from the network's.
 app.use('/v1/*', timing({ totalDescription: 'edgehook' }));
 app.use('/v1/*', bearerAuth());
-app.use('/v1/events', jsonBody(MAX_EVENT_BYTES));
-app.use('/v1/*', async (c, next) => (c.req.path === '/v1/events' ? next() : jsonBody(MAX_OTHER_BODY_BYTES)(c, next)));
+app.use('/v1/applications/:app/*', resolveApplication());
+// Events may be up to 1 MiB, at both of their paths; every other body 64 KiB.
+const isEventsPath = (path: string) => path === '/v1/events' || /^\/v1\/applications\/[^/]+\/events$/.test(path);
+app.use('/v1/*', async (c, next) => jsonBody(isEventsPath(c.req.path) ? MAX_EVENT_BYTES : MAX_OTHER_BODY_BYTES)(c, next));
 
+app.route('/', applicationRoutes);
+app.route('/', apiKeyRoutes);
 app.route('/', subscriptionRoutes);
 app.route('/', subscriptionToolRoutes);
 app.route('/', eventRoutes);
@@ -49,7 +56,7 @@ app.route('/', deliveryRoutes);
 app.route('/', eventTypeRoutes);
 app.route('/', dashboard);
 
-app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'The API_TOKEN secret' });
+app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API_TOKEN (the bootstrap operator key), or an API key from `POST /v1/api-keys`' });
 app.openAPIRegistry.register('EventCompleted', EventCompleted);
 
 app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, c.env.DB)));

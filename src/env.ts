@@ -41,4 +41,11 @@ export interface Env {
   FANOUT_PAGE_SIZE?: string;
 }
 
-export type AppEnv = { Bindings: Env };
+/** Who a request acts as: an operator (API_TOKEN or an operator key), or one application's key. */
+export type Principal = { scope: 'operator'; key_id: string | null } | { scope: 'application'; application_id: string; key_id: string };
+
+export type AppEnv = {
+  Bindings: Env;
+  /** `application`: the id of the application named in the path, resolved (and checked against the key) before the body is read. */
+  Variables: { principal: Principal; application?: string };
+};

@@ -121,7 +121,7 @@ describe('reconciliation', () => {
     const base = await subscribedDelivery('https://example.com/hook', now - 600_000);
     const ids = [base.deliveryId];
     for (let i = 1; i < 5; i++) {
-      const [d] = await createDeliveries(env.DB, base.eventId, [`sub_other${i}`], new Date(now - 600_000 + i * 1000).toISOString());
+      const [d] = await createDeliveries(env.DB, { id: base.eventId, application_id: 'default' }, [`sub_other${i}`], new Date(now - 600_000 + i * 1000).toISOString());
       ids.push(d!.id);
     }
     const iso = (ms: number) => new Date(ms).toISOString();

@@ -69,7 +69,7 @@ describe('rotation keeps every live secret', () => {
     const sub = await createSubscription(r.url, ['hygiene.rotate']);
     const t0 = Date.now();
     const secrets = [sub.secret];
-    for (let i = 1; i <= 9; i++) secrets.push(await rotateSecret(env, sub.id, undefined, t0 + i * 60_000));
+    for (let i = 1; i <= 9; i++) secrets.push(await rotateSecret(env, 'default', sub.id, undefined, t0 + i * 60_000));
     const refused = await apiJson(`/v1/subscriptions/${sub.id}/secret/rotate`, { method: 'POST' });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/10 secrets still sign/);
@@ -82,7 +82,7 @@ describe('rotation keeps every live secret', () => {
     for (const secret of secrets) expect(() => new Webhook(secret).verify(got!.body, got!.headers)).not.toThrow();
 
     // 24 h after the first rotation its overlap ended: a rotation is taken again.
-    await expect(rotateSecret(env, sub.id, undefined, t0 + 24 * 3600_000 + 61_000)).resolves.toMatch(/^whsec_/);
+    await expect(rotateSecret(env, 'default', sub.id, undefined, t0 + 24 * 3600_000 + 61_000)).resolves.toMatch(/^whsec_/);
   });
 });
 

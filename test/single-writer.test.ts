@@ -16,7 +16,7 @@ describe('one writer per subscription', () => {
     for (let round = 1; round <= 20; round++) {
       // Each round's rotation a day after the last (injected clock), so that no more than two secrets sign.
       const [rotatedSecret, patched, disabled, consumer] = await Promise.all([
-        rotateSecret(env, sub.id, undefined, t0 + round * 25 * 3600_000),
+        rotateSecret(env, 'default', sub.id, undefined, t0 + round * 25 * 3600_000),
         apiJson(path, { method: 'PATCH', json: { description: `round ${round}`, metadata: { round: String(round) } } }),
         apiJson(path, { method: 'PATCH', json: { disabled: true } }),
         disableSubscription(env, sub.id),

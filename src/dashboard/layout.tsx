@@ -41,7 +41,7 @@ fetch(location.href,{headers:{'x-partial':'1'}}).then(function(r){if(r.ok&&r.hea
 .catch(function(r){say(r&&r.redirected?'Signed out: <a href="/ui/login">sign in again</a> to keep this up to date.':'Could not refresh: the service did not answer. Trying again every 2 s; what you see may be out of date.',true)})
 .finally(function(){el.removeAttribute('aria-busy')});},2000);});`;
 
-export type Section = 'subscriptions' | 'deliveries' | 'events' | 'none';
+export type Section = 'subscriptions' | 'deliveries' | 'events' | 'applications' | 'api-keys' | 'none';
 
 export const Layout = ({ title, section, children }: { title: string; section: Section; children: Child }) => (
   <html lang="en">
@@ -59,6 +59,8 @@ export const Layout = ({ title, section, children }: { title: string; section: S
             <a href="/" class={section === 'subscriptions' ? 'on' : ''}>Subscriptions</a>
             <a href="/ui/deliveries" class={section === 'deliveries' ? 'on' : ''}>Deliveries</a>
             <a href="/ui/events" class={section === 'events' ? 'on' : ''}>Events</a>
+            <a href="/ui/applications" class={section === 'applications' ? 'on' : ''}>Applications</a>
+            <a href="/ui/api-keys" class={section === 'api-keys' ? 'on' : ''}>API keys</a>
             <a href="/docs">API</a>
             <form method="post" action="/ui/logout"><button>Sign out</button></form>
           </>

@@ -8,14 +8,20 @@ import { envelopeBody } from '../delivery/envelope';
 import { redeliver } from '../delivery/redeliver';
 import type { AppEnv } from '../env';
 import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, deleteSubscription, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { createApiKey, revokeKey } from '../services/api-keys';
+import { applicationFor, createApplication } from '../services/applications';
+import { ANY_APPLICATION, changeSubscription, createSubscription, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { validated } from '../services/validated';
+import { ApiKeyCreate, ApplicationCreate } from '../schemas/applications';
 import { SubscriptionCreate } from '../schemas/subscriptions';
+import { listApiKeys } from '../store/api-keys';
+import { DEFAULT_APPLICATION, listApplications } from '../store/applications';
 import type { FieldError } from '../utils/problem';
 import { attemptsOf } from '../store/attempts';
 import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
-import { getSubscription, getSubscriptions, listSubscriptions } from '../store/subscriptions';
+import { getSubscription, getSubscriptions } from '../store/subscriptions';
+import { ApiKeysPage, ApplicationsPage } from './pages/applications';
 import { DeliveriesPage, DeliveryTable, type DeliveryFilters } from './pages/deliveries';
 import { DeliveryDetail, DeliveryPage } from './pages/delivery';
 import { EventPage } from './pages/event';
@@ -65,10 +71,15 @@ dashboard.post('/ui/logout', async (c) => {
 dashboard.use('/', requireSession());
 dashboard.use('/ui/*', async (c, next) => (c.req.path === '/ui/login' ? next() : requireSession()(c, next)));
 
-async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
-  const page = await listSubscriptions(c.env.SUBSCRIPTIONS, 50, c.req.query('cursor') || undefined);
-  const rates = await successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString());
-  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} />, status);
+const OPERATOR = { scope: 'operator', key_id: null } as const;
+/** Every live application, for the pickers (the first 100). */
+const allApplications = async (c: C) => (await listApplications(c.env.DB, 100)).data;
+
+async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200, appId?: string) {
+  const app = await applicationFor(c.env, OPERATOR, appId ?? (c.req.query('app') || DEFAULT_APPLICATION));
+  const page = await listOfApplication(c.env, app.id, 50, c.req.query('cursor') || undefined);
+  const [rates, apps] = await Promise.all([successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString()), allApplications(c)]);
+  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} apps={apps} app={app.id} />, status);
 }
 
 dashboard.get('/', (c) => subscriptionsPage(c));
@@ -80,45 +91,48 @@ dashboard.post('/ui/subscriptions', async (c) => {
     const description = String(form.description ?? '').trim();
     // The API's own schema first: the form refuses exactly what POST /v1/subscriptions refuses.
     const input = validated(SubscriptionCreate, { url: String(form.url ?? '').trim(), events, ...(description ? { description } : {}) });
-    const { sub, secret } = await createSubscription(c.env, input);
-    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret });
+    const app = await applicationFor(c.env, OPERATOR, String(form.app ?? DEFAULT_APPLICATION));
+    const { sub, secret } = await createSubscription(c.env, app.id, input);
+    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret }, 200, app.id);
   } catch (err) {
-    return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422);
+    return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422, String(form.app ?? DEFAULT_APPLICATION));
   }
 });
 
 for (const [action, disabled] of [['enable', false], ['disable', true]] as const) {
   dashboard.post(`/ui/subscriptions/:id/${action}`, async (c) => {
-    await changeSubscription(c.env, c.req.param('id'), { disabled });
-    return c.redirect('/', 303);
+    const sub = await changeSubscription(c.env, ANY_APPLICATION, c.req.param('id'), { disabled });
+    return c.redirect(`/?app=${sub.application_id}`, 303);
   });
 }
 
 dashboard.post('/ui/subscriptions/:id/rotate', async (c) => {
-  const secret = await rotateSecret(c.env, c.req.param('id'));
-  return subscriptionsPage(c, { kind: 'ok', text: 'New secret. The old one keeps signing beside it for 24 hours.', secret });
+  const sub = await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'));
+  const secret = await rotateSecret(c.env, ANY_APPLICATION, sub.id);
+  return subscriptionsPage(c, { kind: 'ok', text: 'New secret. The old one keeps signing beside it for 24 hours.', secret }, 200, sub.application_id);
 });
 
 dashboard.post('/ui/subscriptions/:id/test', async (c) => {
   try {
-    const event = await sendTestEvent(c.env, c.executionCtx, c.req.param('id'));
+    const event = await sendTestEvent(c.env, c.executionCtx, ANY_APPLICATION, c.req.param('id'));
     return c.redirect(`/ui/events?id=${encodeURIComponent(event.id)}`, 303);
   } catch (err) {
     return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422);
   }
 });
 
-dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env, c.req.param('id'))} />));
+dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'))} />));
 dashboard.post('/ui/subscriptions/:id/delete', async (c) => {
-  const sub = await subscriptionOr404(c.env, c.req.param('id'));
+  const sub = await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'));
   if ((await c.req.parseBody()).confirm !== 'yes') return c.redirect(`/ui/subscriptions/${sub.id}/delete`, 303);
-  await deleteSubscription(c.env, sub.id);
-  return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} deleted.` });
+  await deleteSubscription(c.env, ANY_APPLICATION, sub.id);
+  return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} deleted.` }, 200, sub.application_id);
 });
 
 dashboard.get('/ui/deliveries', async (c) => {
   const status = c.req.query('status');
   const filters: DeliveryFilters = {
+    ...(c.req.query('application_id') ? { application_id: c.req.query('application_id') } : {}),
     ...(status && ['pending', 'succeeded', 'failed'].includes(status) ? { status } : {}),
     ...(c.req.query('subscription_id') ? { subscription_id: c.req.query('subscription_id') } : {}),
     ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
@@ -132,12 +146,12 @@ dashboard.get('/ui/deliveries', async (c) => {
   const query = new URLSearchParams(filters as Record<string, string>).toString();
   const table = <DeliveryTable rows={rows} next={page.next_cursor} query={query} />;
   if (isPartial(c)) return c.html(table, 200, PARTIAL);
-  const all = await listSubscriptions(c.env.SUBSCRIPTIONS, 100);
-  return c.html(<DeliveriesPage filters={filters} subs={all.data} table={table} />);
+  const [all, apps] = await Promise.all([listOfApplication(c.env, filters.application_id ?? DEFAULT_APPLICATION, 100), allApplications(c)]);
+  return c.html(<DeliveriesPage filters={filters} subs={all.data} apps={apps} table={table} />);
 });
 
 dashboard.get('/ui/deliveries/:id', async (c) => {
-  const delivery = await deliveryOr404(c.env.DB, c.req.param('id'));
+  const delivery = await deliveryOr404(c.env.DB, ANY_APPLICATION, c.req.param('id'));
   const [attempts, rows] = await Promise.all([attemptsOf(c.env.DB, delivery.id), loadForDispatch(c.env.DB, [delivery.id])]);
   const row = rows.get(delivery.id)!;
   const sub = isCallback(row) ? null : await getSubscription(c.env.SUBSCRIPTIONS, row.subscription_id);
@@ -150,7 +164,7 @@ dashboard.get('/ui/deliveries/:id', async (c) => {
 
 dashboard.post('/ui/deliveries/:id/redeliver', async (c) => {
   const id = c.req.param('id');
-  await deliveryOr404(c.env.DB, id);
+  await deliveryOr404(c.env.DB, ANY_APPLICATION, id);
   await redeliver(c.env, id);
   return c.redirect(`/ui/deliveries/${id}?redelivered=1`, 303);
 });
@@ -163,4 +177,42 @@ dashboard.get('/ui/events', async (c) => {
   const urls = new Map([...subs.values()].map((s) => [s.id, s.url]));
   urls.set('callback', 'event.completed callback');
   return c.html(<EventPage id={id} event={event} deliveries={deliveries} urls={urls} />);
+});
+
+async function applicationsPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
+  const page = await listApplications(c.env.DB, 50, c.req.query('cursor') || undefined);
+  return c.html(<ApplicationsPage apps={page.data} next={page.next_cursor} notice={notice} />, status);
+}
+
+dashboard.get('/ui/applications', (c) => applicationsPage(c));
+dashboard.post('/ui/applications', async (c) => {
+  const form = await c.req.parseBody();
+  try {
+    const uid = String(form.uid ?? '').trim();
+    const app = await createApplication(c.env, validated(ApplicationCreate, { name: String(form.name ?? '').trim(), ...(uid ? { uid } : {}) }));
+    return applicationsPage(c, { kind: 'ok', text: `Application ${app.name} (${app.id}) created.` });
+  } catch (err) {
+    return applicationsPage(c, { kind: 'err', text: problemText(err) }, 422);
+  }
+});
+
+async function apiKeysPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
+  const scope = c.req.query('scope') || '';
+  const [page, apps] = await Promise.all([listApiKeys(c.env.DB, { scope: scope || undefined, limit: 50, cursor: c.req.query('cursor') || undefined }), allApplications(c)]);
+  return c.html(<ApiKeysPage keys={page.data} apps={apps} scope={scope} next={page.next_cursor} notice={notice} />, status);
+}
+
+dashboard.get('/ui/api-keys', (c) => apiKeysPage(c));
+dashboard.post('/ui/api-keys', async (c) => {
+  const form = await c.req.parseBody();
+  try {
+    const key = await createApiKey(c.env, validated(ApiKeyCreate, { name: String(form.name ?? '').trim(), scope: String(form.scope ?? '') }));
+    return apiKeysPage(c, { kind: 'ok', text: `API key ${key.name} (${key.id}) created.`, secret: key.key });
+  } catch (err) {
+    return apiKeysPage(c, { kind: 'err', text: problemText(err) }, 422);
+  }
+});
+dashboard.post('/ui/api-keys/:id/revoke', async (c) => {
+  const key = await revokeKey(c.env, c.req.param('id'));
+  return apiKeysPage(c, { kind: 'ok', text: `API key ${key.name} revoked: its next request is refused.` });
 });

@@ -5,25 +5,34 @@ import { settings } from '../config';
 import type { Env } from '../env';
 import { createDeliveries } from '../store/deliveries';
 import { advanceFanout, getEvent, startFanout, type EventRow } from '../store/events';
-import { getSubscription, matchingSubscriptionIds } from '../store/subscriptions';
+import { DEFAULT_APPLICATION } from '../store/applications';
+import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
 import { queueCallbackIfComplete } from './callback';
 import { enqueueDeliveries } from './enqueue';
 import { matchesAny } from './patterns';
 
+/** The event's application's subscriptions that want it: one KV list per page of up to 1,000 of them. */
 async function targets(env: Env, event: EventRow, cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> {
   if (event.target_subscription_id) {
     const sub = await getSubscription(env.SUBSCRIPTIONS, event.target_subscription_id);
-    return { ids: sub ? [sub.id] : [], cursor: null };
+    return { ids: sub && sub.application_id === event.application_id ? [sub.id] : [], cursor: null };
   }
-  return matchingSubscriptionIds(env.SUBSCRIPTIONS, (patterns) => matchesAny(patterns, event.type), cursor ?? undefined, settings(env).fanoutPageSize);
+  // A fan-out that began on the keys from before applications goes on there (its cursor says so).
+  const legacy = cursor !== null ? cursor.startsWith(LEGACY) : event.application_id === DEFAULT_APPLICATION && (await legacyUnindexed(env.SUBSCRIPTIONS));
+  const matches = (patterns: string[]) => matchesAny(patterns, event.type);
+  const from = cursor === null ? undefined : legacy ? cursor.slice(LEGACY.length) : cursor;
+  const page = await matchingSubscriptionIds(env.SUBSCRIPTIONS, event.application_id, matches, from, settings(env).fanoutPageSize, legacy);
+  return { ids: page.ids, cursor: page.cursor !== null && legacy ? LEGACY + page.cursor : page.cursor };
 }
+
+const LEGACY = 'legacy:';
 
 async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number): Promise<void> {
   if (event.fanout_done || event.fanout_cursor !== cursor) return; // that page is done
   const page = await targets(env, event, cursor);
   const nowIso = new Date(nowMs).toISOString();
   // Only the deliveries this run created are queued here; any a crashed run created are due, and the sweep queues them.
-  await enqueueDeliveries(env, await createDeliveries(env.DB, event.id, page.ids, nowIso), nowMs);
+  await enqueueDeliveries(env, await createDeliveries(env.DB, event, page.ids, nowIso), nowMs);
   if (!(await advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso))) return; // another run moved it on
   if (page.cursor) {
     await env.DELIVERIES.send({ kind: 'fanout', event_id: event.id, cursor: page.cursor });

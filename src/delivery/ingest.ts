@@ -5,6 +5,8 @@ import { newId } from '../utils/ids';
 import { startFanOut } from './fan-out';
 
 export interface IncomingEvent {
+  /** The application it is sent to: only its subscriptions receive it. */
+  application_id: string;
   type: string;
   data: Record<string, unknown>;
   /** `data` exactly as the producer sent it (JSON text); stored instead of a re-serialisation when given. */
@@ -33,6 +35,7 @@ export async function ingestEvent(
     env.DB,
     {
       id,
+      application_id: input.application_id,
       type: input.type,
       data: input.data_json ?? JSON.stringify(input.data),
       callback_url: input.callback_url ?? null,

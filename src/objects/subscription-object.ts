@@ -4,15 +4,23 @@
 // never gets an older copy over a newer one; an alarm publishes again if a publish did not finish.
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
+import { DEFAULT_APPLICATION } from '../store/applications';
 import { applyChange, type SubscriptionChange } from '../store/subscription-changes';
-import { getSubscription, putSubscription, unpublishSubscription, type StoredSubscription } from '../store/subscriptions';
+import { getSubscription, putSubscription, unpublishSubscription, withApplication, type StoredSubscription } from '../store/subscriptions';
 
 type Row = {
   id: string;
   /** JSON of the subscription; null once deleted (the row stays: a deleted subscription is never adopted again). */
   doc: string | null;
   version: number;
+  /** Its application; kept after deletion, to withdraw its entry in that application's index. */
+  application_id: string;
 };
+
+const parse = (doc: string) => withApplication(JSON.parse(doc) as StoredSubscription);
+
+/** A subscription of another application is none of this caller's business: it reads as missing. */
+const belongs = (sub: StoredSubscription, applicationId: string | undefined) => applicationId === undefined || sub.application_id === applicationId;
 
 /** When a publish has not finished by then, the alarm publishes again. */
 const PUBLISH_RETRY_MS = 10_000;
@@ -23,11 +31,17 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL)');
+    const sql = ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL, application_id TEXT)');
+    // Objects made before applications: their table lacks the column (their subscription is the default application's).
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
+      sql.exec('ALTER TABLE subscription ADD COLUMN application_id TEXT');
+    }
   }
 
   #row(): Row | null {
-    return this.ctx.storage.sql.exec<Row>('SELECT id, doc, version FROM subscription').toArray()[0] ?? null;
+    const row = this.ctx.storage.sql.exec<Row>('SELECT id, doc, version, application_id FROM subscription').toArray()[0];
+    return row ? { ...row, application_id: row.application_id ?? DEFAULT_APPLICATION } : null;
   }
 
   /** The state, adopting the KV copy of a subscription created before it had an object (once). */
@@ -36,7 +50,7 @@ export class SubscriptionObject extends DurableObject<Env> {
       await this.ctx.blockConcurrencyWhile(async () => {
         if (this.#row()) return;
         const legacy = await getSubscription(this.env.SUBSCRIPTIONS, id);
-        if (legacy) this.#write({ id, doc: JSON.stringify(legacy), version: 1 }, false);
+        if (legacy) this.#write({ id, doc: JSON.stringify(legacy), version: 1, application_id: legacy.application_id }, false);
       });
     }
     return this.#row();
@@ -44,7 +58,13 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   /** Writes the state and arms the alarm in the same storage transaction; then publishes. */
   #write(row: Row, publish = true): Promise<void> {
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO subscription (id, doc, version) VALUES (?, ?, ?)', row.id, row.doc, row.version);
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO subscription (id, doc, version, application_id) VALUES (?, ?, ?, ?)',
+      row.id,
+      row.doc,
+      row.version,
+      row.application_id,
+    );
     if (!publish) return Promise.resolve();
     void this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
     return this.#publish().catch((err) =>
@@ -57,8 +77,8 @@ export class SubscriptionObject extends DurableObject<Env> {
     const run = this.#publishing.then(async () => {
       const row = this.#row();
       if (!row || row.version <= this.#published) return;
-      if (row.doc === null) await unpublishSubscription(this.env.SUBSCRIPTIONS, row.id);
-      else await putSubscription(this.env.SUBSCRIPTIONS, JSON.parse(row.doc) as StoredSubscription);
+      if (row.doc === null) await unpublishSubscription(this.env.SUBSCRIPTIONS, { id: row.id, application_id: row.application_id });
+      else await putSubscription(this.env.SUBSCRIPTIONS, parse(row.doc));
       this.#published = row.version;
       if (this.#row()?.version === row.version) await this.ctx.storage.deleteAlarm();
     });
@@ -68,32 +88,43 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   async create(sub: StoredSubscription): Promise<void> {
     if (this.#row()) throw new Error(`subscription ${sub.id} exists`);
-    await this.#write({ id: sub.id, doc: JSON.stringify(sub), version: 1 });
+    await this.#write({ id: sub.id, doc: JSON.stringify(sub), version: 1, application_id: sub.application_id });
   }
 
-  async get(id: string): Promise<StoredSubscription | null> {
+  /** The subscription; null when there is none, or when it belongs to another application than `applicationId`. */
+  async get(id: string, applicationId?: string): Promise<StoredSubscription | null> {
     const row = await this.#current(id);
-    return row?.doc ? (JSON.parse(row.doc) as StoredSubscription) : null;
+    const sub = row?.doc ? parse(row.doc) : null;
+    return sub && belongs(sub, applicationId) ? sub : null;
   }
 
-  /** Applies one change; `sub` is the state after it (null: no such subscription). */
-  async change(id: string, change: SubscriptionChange, nowMs: number): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string }> {
+  /** Applies one change; `sub` is the state after it (null: no such subscription, or not of `applicationId`). */
+  async change(id: string, change: SubscriptionChange, nowMs: number, applicationId?: string): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string }> {
     const row = await this.#current(id);
     if (!row?.doc) return { sub: null, changed: false };
-    const before = JSON.parse(row.doc) as StoredSubscription;
+    const before = parse(row.doc);
+    if (!belongs(before, applicationId)) return { sub: null, changed: false };
     const after = applyChange(before, change, nowMs);
     if (!after) return { sub: before, changed: false };
     if ('refused' in after) return { sub: before, changed: false, refused: after.refused };
-    await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1 });
+    await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1, application_id: row.application_id });
     return { sub: after, changed: true };
   }
 
-  /** Deletes it; false when there was none. */
-  async remove(id: string): Promise<boolean> {
+  /** Deletes it; false when there was none (or it is not of `applicationId`). */
+  async remove(id: string, applicationId?: string): Promise<boolean> {
     const row = await this.#current(id);
-    if (!row?.doc) return false;
-    await this.#write({ id, doc: null, version: row.version + 1 });
+    if (!row?.doc || !belongs(parse(row.doc), applicationId)) return false;
+    await this.#write({ id, doc: null, version: row.version + 1, application_id: row.application_id });
     return true;
+  }
+
+  /** Publishes it again, with its entry in its application's index (for copies made before applications). */
+  async reindex(id: string): Promise<void> {
+    const row = await this.#current(id);
+    if (!row?.doc) return;
+    this.#published = 0;
+    await this.#publish();
   }
 
   override async alarm(): Promise<void> {

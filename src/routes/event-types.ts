@@ -6,6 +6,7 @@ import { jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/
 import { EventType, EventTypeCreate, EventTypeName } from '../schemas/event-types';
 import { deleteEventType, getEventType, insertEventType, listEventTypes, type EventTypeRow } from '../store/event-types';
 import { fail } from '../utils/problem';
+import { operatorOnly } from '../middleware/bearer-auth';
 import { bearer, routeGroup } from './openapi-app';
 
 export const eventTypeRoutes = routeGroup();
@@ -20,8 +21,9 @@ eventTypeRoutes.openapi(
     path: '/v1/event-types',
     tags,
     security: bearer,
-    summary: 'Register an event type',
-    description: 'Events of a type with a schema are validated on ingest; the type appears in the OpenAPI `webhooks`.',
+    summary: 'Register an event type (operator keys only)',
+    description: 'Events of a type with a schema are validated on ingest; the type appears in the OpenAPI `webhooks`. Event types are shared by every application; applications\' keys may read them.',
+    middleware: operatorOnly(),
     request: { body: jsonBody(EventTypeCreate) },
     responses: { 201: jsonResponse(EventType, 'Registered'), ...problems(400, 401, 409, 413, 415, 422) },
   }),
@@ -84,6 +86,7 @@ eventTypeRoutes.openapi(
     tags,
     security: bearer,
     summary: 'Remove an event type (events of it are no longer validated)',
+    middleware: operatorOnly(),
     request: { params: NameParam },
     responses: { 204: { description: 'Removed' }, ...problems(400, 401, 404) },
   }),

@@ -3,18 +3,18 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isCallback } from '../delivery/callback';
 import { schemaErrors } from '../delivery/event-schemas';
 import { ingestEvent } from '../delivery/ingest';
-import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
+import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { STANDARD_WEBHOOK_HEADERS } from '../openapi/webhook-headers';
-import { Event, EventAccepted, EventCreate } from '../schemas/events';
+import { Event, EventAccepted, EventCreate, EventListItem, EventQuery } from '../schemas/events';
 import { deliveriesOfEvent } from '../store/deliveries';
-import { getEvent } from '../store/events';
+import { listEvents } from '../store/events';
+import { eventOr404 } from '../services/lookups';
 import { fail } from '../utils/problem';
-import { bearer, routeGroup } from './openapi-app';
+import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 import { assertReceiverUrl } from '../services/receiver-url';
 import { rawMember } from '../utils/json-member';
 import { sha256Hex } from '../utils/hash';
 
-export const eventRoutes = routeGroup();
 const tags = ['Events'];
 
 const IdempotencyHeaders = z.object({
@@ -27,76 +27,100 @@ const IdempotencyHeaders = z.object({
     .openapi({ description: 'The same key within 24 h returns the first answer and sends nothing again' }),
 });
 
-eventRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/events',
-    tags,
-    security: bearer,
-    summary: 'Send an event to every matching subscription',
-    description:
-      'Answers 202 once the event is durable; the fan-out to subscriptions happens after the response. ' +
-      'An event of a registered type with a schema is validated first (422 lists the failing paths). ' +
-      'With `callback_url`, `event.completed` is POSTed there once every delivery is final.',
-    callbacks: {
-      eventCompleted: {
-        '{$request.body#/callback_url}': {
-          post: {
-            summary: 'event.completed: every delivery of the event is final',
-            description: 'Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. `webhook-id` is `<event id>_completed`.',
-            parameters: [...STANDARD_WEBHOOK_HEADERS],
-            requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EventCompleted' } } } },
-            responses: { '2XX': { description: 'Received; any other answer is retried' } },
+const EvtId = IdParam('Event', 'evt_01jd8x0000a1b2c3d4e5f6g7h8');
+
+export const eventRoutes = applicationRoutes((routes, at) => {
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: at.path('/events'),
+      tags,
+      security: bearer,
+      summary: 'Send an event to every matching subscription',
+      description: at.describe(
+        'Answers 202 once the event is durable; the fan-out to the application’s subscriptions happens after the response. ' +
+          'An event of a registered type with a schema is validated first (422 lists the failing paths). ' +
+          'With `callback_url`, `event.completed` is POSTed there once every delivery is final.',
+      ),
+      callbacks: {
+        eventCompleted: {
+          '{$request.body#/callback_url}': {
+            post: {
+              summary: 'event.completed: every delivery of the event is final',
+              description: 'Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. `webhook-id` is `<event id>_completed`.',
+              parameters: [...STANDARD_WEBHOOK_HEADERS],
+              requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EventCompleted' } } } },
+              responses: { '2XX': { description: 'Received; any other answer is retried' } },
+            },
           },
         },
       },
+      request: { params: at.params(), headers: IdempotencyHeaders, body: jsonBody(EventCreate) },
+      responses: { 202: jsonResponse(EventAccepted, 'Accepted and durable'), ...problems(400, 401, 404, 409, 413, 415, 422) },
+    }),
+    async (c) => {
+      const application_id = await applicationOf(c);
+      const input = c.req.valid('json');
+      if (input.callback_url !== undefined) {
+        if (!c.env.CALLBACK_SECRET) throw fail(422, 'Callbacks are off: this service has no CALLBACK_SECRET to sign them with.', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
+        assertReceiverUrl(c.env, 'callback_url', input.callback_url);
+      }
+      const errors = await schemaErrors(c.env.DB, input.type, input.data);
+      if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
+      const body = await c.req.text(); // the bytes as sent (read once by the json-body middleware)
+      const hash = await sha256Hex(body);
+      const data_json = rawMember(body, 'data');
+      const { event, created, conflict } = await ingestEvent(c.env, c.executionCtx, { ...input, application_id, ...(data_json ? { data_json } : {}) }, c.req.valid('header')['idempotency-key'], Date.now(), hash);
+      if (conflict) throw fail(409, 'This Idempotency-Key (or event id) was used within 24 h with another body, or the id is taken: use a new key or id for a new event.');
+      if (!created) c.header('idempotent-replayed', 'true');
+      return c.json(event, 202);
     },
-    request: { headers: IdempotencyHeaders, body: jsonBody(EventCreate) },
-    responses: { 202: jsonResponse(EventAccepted, 'Accepted and durable'), ...problems(400, 401, 409, 413, 415, 422) },
-  }),
-  async (c) => {
-    const input = c.req.valid('json');
-    if (input.callback_url !== undefined) {
-      if (!c.env.CALLBACK_SECRET) throw fail(422, 'Callbacks are off: this service has no CALLBACK_SECRET to sign them with.', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
-      assertReceiverUrl(c.env, 'callback_url', input.callback_url);
-    }
-    const errors = await schemaErrors(c.env.DB, input.type, input.data);
-    if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
-    const body = await c.req.text(); // the bytes as sent (read once by the json-body middleware)
-    const hash = await sha256Hex(body);
-    const data_json = rawMember(body, 'data');
-    const { event, created, conflict } = await ingestEvent(c.env, c.executionCtx, { ...input, ...(data_json ? { data_json } : {}) }, c.req.valid('header')['idempotency-key'], Date.now(), hash);
-    if (conflict) throw fail(409, 'This Idempotency-Key (or event id) was used within 24 h with another body: use a new key for a new event.');
-    if (!created) c.header('idempotent-replayed', 'true');
-    return c.json(event, 202);
-  },
-);
+  );
 
-eventRoutes.openapi(
-  createRoute({
-    method: 'get',
-    path: '/v1/events/{id}',
-    tags,
-    security: bearer,
-    summary: 'Read an event and its deliveries',
-    request: { params: IdParam('Event', 'evt_01jd8x0000a1b2c3d4e5f6g7h8') },
-    responses: { 200: jsonResponse(Event, 'The event'), ...problems(401, 404) },
-  }),
-  async (c) => {
-    const { id } = c.req.valid('param');
-    const event = await getEvent(c.env.DB, id);
-    if (!event) throw fail(404, `No event ${id}.`);
-    const all = await deliveriesOfEvent(c.env.DB, id);
-    return c.json(
-      {
-        id: event.id,
-        type: event.type,
-        data: JSON.parse(event.data) as Record<string, unknown>,
-        created_at: event.created_at,
-        ...(event.callback_url ? { callback_url: event.callback_url, callback: all.find(isCallback) ?? null } : {}),
-        deliveries: all.filter((d) => !isCallback(d)),
-      },
-      200,
-    );
-  },
-);
+  routes.openapi(
+    createRoute({
+      method: 'get',
+      path: at.path('/events/{id}'),
+      tags,
+      security: bearer,
+      summary: 'Read an event and its deliveries',
+      description: at.describe(),
+      request: { params: at.params(EvtId) },
+      responses: { 200: jsonResponse(Event, 'The event'), ...problems(401, 404) },
+    }),
+    async (c) => {
+      const event = await eventOr404(c.env.DB, await applicationOf(c), c.req.valid('param').id);
+      const all = await deliveriesOfEvent(c.env.DB, event.id);
+      return c.json(
+        {
+          id: event.id,
+          application_id: event.application_id,
+          type: event.type,
+          data: JSON.parse(event.data) as Record<string, unknown>,
+          created_at: event.created_at,
+          ...(event.callback_url ? { callback_url: event.callback_url, callback: all.find(isCallback) ?? null } : {}),
+          deliveries: all.filter((d) => !isCallback(d)),
+        },
+        200,
+      );
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'get',
+      path: at.path('/events'),
+      tags,
+      security: bearer,
+      summary: 'List events, newest first',
+      description: at.describe('Events sent with edgehook’s own ids come in the order they were sent; an event sent with your own `id` sorts by that id.'),
+      request: { params: at.params(), query: pageQuery(/^[A-Za-z0-9_:-]{1,128}$/).extend(EventQuery.shape) }, // the cursor: the last event id of the page
+      responses: { 200: jsonResponse(pageOf(EventListItem), 'A page of events'), ...problems(400, 401, 404) },
+    }),
+    async (c) => {
+      const page = await listEvents(c.env.DB, { ...c.req.valid('query'), application_id: await applicationOf(c) });
+      const data = page.data.map(({ callback_url, data, ...e }) => ({ ...e, data: JSON.parse(data) as Record<string, unknown>, ...(callback_url ? { callback_url } : {}) }));
+      return c.json({ data, next_cursor: page.next_cursor }, 200);
+    },
+  );
+});

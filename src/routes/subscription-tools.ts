@@ -7,64 +7,68 @@ import { SecretResponse } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
 import { rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { fail } from '../utils/problem';
-import { bearer, routeGroup } from './openapi-app';
-
-export const subscriptionToolRoutes = routeGroup();
-const tags = ['Subscriptions'];
-const SubId = IdParam('Subscription', 'sub_01jd8x0000a1b2c3d4e5f6g7h8');
-
-subscriptionToolRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/subscriptions/{id}/test',
-    tags,
-    security: bearer,
-    summary: 'Send a webhook.test event to this subscription only',
-    request: { params: SubId },
-    responses: { 202: jsonResponse(EventAccepted, 'The test event, accepted'), ...problems(401, 404, 409) },
-  }),
-  async (c) => {
-    return c.json(await sendTestEvent(c.env, c.executionCtx, c.req.valid('param').id), 202);
-  },
-);
+import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
 const RecoverBody = z
   .strictObject({ since: z.iso.datetime({ offset: true }).openapi({ example: '2026-11-28T00:00:00Z' }) })
   .openapi('RecoverRequest');
 
-subscriptionToolRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/subscriptions/{id}/recover',
-    tags,
-    security: bearer,
-    summary: 'Re-send every failed delivery of this subscription created since a time',
-    description: `At most ${RECOVER_LIMIT} deliveries a call, oldest first; call again for more.`,
-    request: { params: SubId, body: jsonBody(RecoverBody) },
-    responses: { 202: jsonResponse(z.object({ recovering: z.number().int() }).openapi('RecoverAccepted'), 'Queued'), ...problems(400, 401, 404, 415, 422) },
-  }),
-  async (c) => {
-    const sub = await subscriptionOr404(c.env, c.req.valid('param').id);
-    const since = new Date(c.req.valid('json').since);
-    if (since.getTime() > Date.now()) throw fail(422, '`since` is in the future.', [{ path: 'since', message: 'must not be in the future' }]);
-    return c.json({ recovering: await recoverFailed(c.env, sub.id, since.toISOString()) }, 202);
-  },
-);
+const RecoverAccepted = z.object({ recovering: z.number().int() }).openapi('RecoverAccepted');
 
 const RotateBody = z.strictObject({ secret: z.string().optional().openapi({ description: 'The new secret; generated when left out' }) }).openapi('RotateRequest');
 
-subscriptionToolRoutes.openapi(
-  createRoute({
-    method: 'post',
-    path: '/v1/subscriptions/{id}/secret/rotate',
-    tags,
-    security: bearer,
-    summary: 'Rotate the signing secret; the old one keeps signing beside it for 24 h',
-    description: 'Every secret inside its 24 h overlap keeps signing; a rotation that would make more than 10 secrets sign at once is refused with 409.',
-    request: { params: SubId, body: { ...jsonBody(RotateBody), required: false } },
-    responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 409, 415, 422) },
-  }),
-  async (c) => {
-    return c.json({ secret: await rotateSecret(c.env, c.req.valid('param').id, c.req.valid('json')?.secret) }, 200);
-  },
-);
+export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
+  const tags = ['Subscriptions'];
+  const SubId = IdParam('Subscription', 'sub_01jd8x0000a1b2c3d4e5f6g7h8');
+
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: at.path('/subscriptions/{id}/test'),
+      tags,
+      security: bearer,
+      summary: 'Send a webhook.test event to this subscription only',
+      description: at.describe(),
+      request: { params: at.params(SubId) },
+      responses: { 202: jsonResponse(EventAccepted, 'The test event, accepted'), ...problems(401, 404, 409) },
+    }),
+    async (c) => {
+      return c.json(await sendTestEvent(c.env, c.executionCtx, await applicationOf(c), c.req.valid('param').id), 202);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: at.path('/subscriptions/{id}/recover'),
+      tags,
+      security: bearer,
+      summary: 'Re-send every failed delivery of this subscription created since a time',
+      description: at.describe(`At most ${RECOVER_LIMIT} deliveries a call, oldest first; call again for more.`),
+      request: { params: at.params(SubId), body: jsonBody(RecoverBody) },
+      responses: { 202: jsonResponse(RecoverAccepted, 'Queued'), ...problems(400, 401, 404, 415, 422) },
+    }),
+    async (c) => {
+      const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      const since = new Date(c.req.valid('json').since);
+      if (since.getTime() > Date.now()) throw fail(422, '`since` is in the future.', [{ path: 'since', message: 'must not be in the future' }]);
+      return c.json({ recovering: await recoverFailed(c.env, sub.id, since.toISOString()) }, 202);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: at.path('/subscriptions/{id}/secret/rotate'),
+      tags,
+      security: bearer,
+      summary: 'Rotate the signing secret; the old one keeps signing beside it for 24 h',
+      description: at.describe('Every secret inside its 24 h overlap keeps signing; a rotation that would make more than 10 secrets sign at once is refused with 409.'),
+      request: { params: at.params(SubId), body: { ...jsonBody(RotateBody), required: false } },
+      responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 409, 415, 422) },
+    }),
+    async (c) => {
+      return c.json({ secret: await rotateSecret(c.env, await applicationOf(c), c.req.valid('param').id, c.req.valid('json')?.secret) }, 200);
+    },
+  );
+});

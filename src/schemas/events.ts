@@ -28,9 +28,12 @@ export const EventAccepted = z.object({ id: z.string(), type: z.string(), create
 
 export const DeliveryStatus = z.enum(['pending', 'succeeded', 'failed']);
 
+const ApplicationId = z.string().openapi({ example: 'app_01jd8x0000a1b2c3d4e5f6g7h8', description: 'The application it belongs to (`default` for the built-in one)' });
+
 export const Delivery = z
   .object({
     id: z.string(),
+    application_id: ApplicationId,
     event_id: z.string(),
     subscription_id: z.string(),
     status: DeliveryStatus,
@@ -55,9 +58,23 @@ export const Attempt = z
 
 export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi('DeliveryWithAttempts');
 
+export const EventListItem = z
+  .object({
+    id: z.string(),
+    application_id: ApplicationId,
+    type: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    callback_url: z.string().optional(),
+  })
+  .openapi('EventListItem');
+
+export const EventQuery = z.object({ type: z.string().max(128).optional().openapi({ description: 'Only events of this type' }) });
+
 export const Event = z
   .object({
     id: z.string(),
+    application_id: ApplicationId,
     type: z.string(),
     data: z.record(z.string(), z.unknown()),
     created_at: z.string(),

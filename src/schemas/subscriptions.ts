@@ -40,6 +40,7 @@ export const SubscriptionUpdate = z
 export const Subscription = z
   .object({
     id: z.string().openapi({ example: 'sub_01jd8x0000a1b2c3d4e5f6g7h8' }),
+    application_id: z.string().openapi({ example: 'app_01jd8x0000a1b2c3d4e5f6g7h8', description: 'The application it belongs to (`default` for the built-in one)' }),
     url: z.string(),
     events: z.array(z.string()),
     description: z.string().nullable(),

@@ -4,21 +4,29 @@ import type { Env } from '../env';
 import { isValidSecret } from '../signing/secret';
 import { registeredNames } from '../store/event-types';
 import { getDelivery, type DeliveryRow } from '../store/deliveries';
+import { getEvent, type EventRow } from '../store/events';
 import { readSubscription } from '../store/subscription-writes';
 import type { StoredSubscription } from '../store/subscriptions';
 import { fail } from '../utils/problem';
 
 /** The subscription as its own object has it (read-your-writes, unlike the KV copy). */
-export async function subscriptionOr404(env: Env, id: string): Promise<StoredSubscription> {
-  const sub = await readSubscription(env, id);
+/** `applicationId` null: of any application (the operator dashboard); else one of another application is a 404. */
+export async function subscriptionOr404(env: Env, applicationId: string | null, id: string): Promise<StoredSubscription> {
+  const sub = await readSubscription(env, id, applicationId ?? undefined);
   if (!sub) throw fail(404, `No subscription ${id}.`);
   return sub;
 }
 
-export async function deliveryOr404(db: D1Database, id: string): Promise<DeliveryRow> {
-  const delivery = await getDelivery(db, id);
+export async function deliveryOr404(db: D1Database, applicationId: string | null, id: string): Promise<DeliveryRow> {
+  const delivery = await getDelivery(db, id, applicationId ?? undefined);
   if (!delivery) throw fail(404, `No delivery ${id}.`);
   return delivery;
+}
+
+export async function eventOr404(db: D1Database, applicationId: string | null, id: string): Promise<EventRow> {
+  const event = await getEvent(db, id, applicationId ?? undefined);
+  if (!event) throw fail(404, `No event ${id}.`);
+  return event;
 }
 
 /** A secret given by the caller must be a Standard Webhooks secret; it is never echoed back. */

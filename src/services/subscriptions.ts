@@ -7,13 +7,19 @@ import { openSecret, sealSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
 import type { SubscriptionFields } from '../store/subscription-changes';
 import { changeStoredSubscription, removeSubscription, saveNewSubscription } from '../store/subscription-writes';
-import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
+import { DEFAULT_APPLICATION } from '../store/applications';
+import { legacyUnindexed, listSubscriptions, signingSecrets, type Page, type StoredSubscription } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
 import { assertReceiverUrl } from './receiver-url';
 
 export const TEST_EVENT_TYPE = 'webhook.test';
+
+/** The application a call acts on; `ANY_APPLICATION` only for the operator dashboard, which sees them all. */
+export type Scope = string | typeof ANY_APPLICATION;
+export const ANY_APPLICATION = null;
+const guard = (scope: Scope) => scope ?? undefined;
 
 export interface NewSubscription {
   url: string;
@@ -25,7 +31,7 @@ export interface NewSubscription {
 }
 
 /** Creates it; returns it with its secret (stored sealed: this answer is the one place it is shown in clear). */
-export async function createSubscription(env: Env, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; secret: string }> {
+export async function createSubscription(env: Env, applicationId: string, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; secret: string }> {
   assertReceiverUrl(env, 'url', input.url);
   assertGivenSecret(input.secret);
   await assertKnownTypes(env, input.events);
@@ -34,6 +40,7 @@ export async function createSubscription(env: Env, input: NewSubscription, nowMs
   const secret = input.secret ?? generateSecret();
   const sub: StoredSubscription = {
     id,
+    application_id: applicationId,
     url: input.url,
     events: input.events,
     description: input.description ?? null,
@@ -49,27 +56,27 @@ export async function createSubscription(env: Env, input: NewSubscription, nowMs
 }
 
 /** Applies a PATCH through the subscription's object, after checking its input. */
-export async function changeSubscription(env: Env, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
+export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
   await assertKnownTypes(env, input.events);
-  const { sub } = await changeStoredSubscription(env, id, { kind: 'update', fields: input }, nowMs);
+  const { sub } = await changeStoredSubscription(env, id, { kind: 'update', fields: input }, nowMs, guard(scope));
   if (!sub) throw fail(404, `No subscription ${id}.`);
   return sub;
 }
 
 /** A new current secret (given or generated); the old ones keep signing for 24 h. Returns it. */
-export async function rotateSecret(env: Env, id: string, given?: string, nowMs = Date.now()): Promise<string> {
+export async function rotateSecret(env: Env, scope: Scope, id: string, given?: string, nowMs = Date.now()): Promise<string> {
   assertGivenSecret(given);
   const secret = given ?? generateSecret();
-  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret: await sealSecret(env, id, secret) }, nowMs);
+  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret: await sealSecret(env, id, secret) }, nowMs, guard(scope));
   if (!sub) throw fail(404, `No subscription ${id}.`);
   if (refused) throw fail(409, refused);
   return secret;
 }
 
 /** Removes it; its pending deliveries fail when their turn comes (nothing to send to). */
-export async function deleteSubscription(env: Env, id: string): Promise<void> {
-  if (!(await removeSubscription(env, id))) throw fail(404, `No subscription ${id}.`);
+export async function deleteSubscription(env: Env, scope: Scope, id: string): Promise<void> {
+  if (!(await removeSubscription(env, id, guard(scope)))) throw fail(404, `No subscription ${id}.`);
 }
 
 /** The newest secret, in clear (for the secret routes). */
@@ -78,14 +85,22 @@ export async function currentSecret(env: Env, sub: StoredSubscription, nowMs = D
 }
 
 /** A `webhook.test` event to this subscription only. */
-export async function sendTestEvent(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, id: string): Promise<EventSummary> {
-  const sub = await subscriptionOr404(env, id);
+export async function sendTestEvent(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, scope: Scope, id: string): Promise<EventSummary> {
+  const sub = await subscriptionOr404(env, scope, id);
   if (sub.disabled) throw fail(409, 'The subscription is disabled: enable it before testing it.');
   const { event } = await ingestEvent(
     env,
     ctx,
-    { type: TEST_EVENT_TYPE, data: { subscription_id: sub.id, message: 'This is a test event from edgehook.' }, target_subscription_id: sub.id },
+    { application_id: sub.application_id, type: TEST_EVENT_TYPE, data: { subscription_id: sub.id, message: 'This is a test event from edgehook.' }, target_subscription_id: sub.id },
     undefined,
   );
   return event;
+}
+
+/** A page of an application's subscriptions, oldest first; a cursor KV does not take is a 400. */
+export async function listOfApplication(env: Env, applicationId: string, limit: number, cursor?: string): Promise<Page<StoredSubscription>> {
+  const legacy = applicationId === DEFAULT_APPLICATION && (await legacyUnindexed(env.SUBSCRIPTIONS));
+  return listSubscriptions(env.SUBSCRIPTIONS, applicationId, limit, cursor, legacy).catch(() => {
+    throw fail(400, 'The cursor is not valid.');
+  });
 }

@@ -25,8 +25,8 @@ export async function claimCallback(db: D1Database, eventId: string, deliveryId:
       .bind(eventId, nowIso, CALLBACK_SUBSCRIPTION),
     db
       .prepare(
-        `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-         SELECT ?2, ?1, ?3, ?4, ?4, ?4 WHERE (SELECT callback_state FROM events WHERE id = ?1) = 'claimed'`,
+        `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at, application_id)
+         SELECT ?2, ?1, ?3, ?4, ?4, ?4, application_id FROM events WHERE id = ?1 AND callback_state = 'claimed'`,
       )
       .bind(eventId, deliveryId, CALLBACK_SUBSCRIPTION, nowIso),
   ]);

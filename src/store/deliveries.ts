@@ -5,6 +5,7 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface DeliveryRow {
   id: string;
+  application_id: string;
   event_id: string;
   subscription_id: string;
   status: DeliveryStatus;
@@ -14,7 +15,7 @@ export interface DeliveryRow {
   updated_at: string;
 }
 
-const COLUMNS = 'id, event_id, subscription_id, status, attempt_count, next_attempt_at, created_at, updated_at';
+const COLUMNS = 'id, application_id, event_id, subscription_id, status, attempt_count, next_attempt_at, created_at, updated_at';
 
 /** A delivery as a queue message names it: its id, where it goes, and its generation (the fencing token). */
 export interface QueuedDelivery {
@@ -29,17 +30,22 @@ const QUEUED = 'id, subscription_id, generation';
  * Creates the deliveries of `eventId` to `subscriptionIds`, due at once, and returns those this call
  * created: a fan-out page run twice (or by two runs at once) creates and queues each delivery once.
  */
-export async function createDeliveries(db: D1Database, eventId: string, subscriptionIds: string[], nowIso: string): Promise<QueuedDelivery[]> {
+export async function createDeliveries(
+  db: D1Database,
+  event: { id: string; application_id: string },
+  subscriptionIds: string[],
+  nowIso: string,
+): Promise<QueuedDelivery[]> {
   if (subscriptionIds.length === 0) return [];
   const nowMs = Date.parse(nowIso);
   const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
   const { results } = await db
     .prepare(
-      `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at)
-       SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2, ?2 FROM json_each(?3)
+      `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at, application_id)
+       SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2, ?2, ?4 FROM json_each(?3)
        RETURNING ${QUEUED}`,
     )
-    .bind(eventId, nowIso, rows)
+    .bind(event.id, nowIso, rows, event.application_id)
     .all<QueuedDelivery>();
   return results;
 }
@@ -78,8 +84,12 @@ export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Ma
   return new Map(results.map((r) => [r.id, r]));
 }
 
-export function getDelivery(db: D1Database, id: string): Promise<DeliveryRow | null> {
-  return db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE id = ?1`).bind(id).first<DeliveryRow>();
+/** The delivery; with `applicationId`, only if it is of that application. */
+export function getDelivery(db: D1Database, id: string, applicationId?: string): Promise<DeliveryRow | null> {
+  return db
+    .prepare(`SELECT ${COLUMNS} FROM deliveries WHERE id = ?1 AND (?2 IS NULL OR application_id = ?2)`)
+    .bind(id, applicationId ?? null)
+    .first<DeliveryRow>();
 }
 
 export async function deliveriesOfEvent(db: D1Database, eventId: string): Promise<DeliveryRow[]> {
@@ -88,6 +98,8 @@ export async function deliveriesOfEvent(db: D1Database, eventId: string): Promis
 }
 
 export interface DeliveryFilter {
+  /** Absent: every application's (the operator dashboard). */
+  application_id?: string;
   event_id?: string;
   subscription_id?: string;
   status?: DeliveryStatus;
@@ -105,6 +117,7 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
     params.push(value);
     where.push(sql.replace('?', `?${params.length}`));
   };
+  if (f.application_id) add('d.application_id = ?', f.application_id);
   if (f.event_id) add('d.event_id = ?', f.event_id);
   if (f.subscription_id) add('d.subscription_id = ?', f.subscription_id);
   if (f.status) add('d.status = ?', f.status);
@@ -131,6 +144,21 @@ export async function markFailed(db: D1Database, id: string, generation: number 
     )
     .bind(id, nowIso, generation)
     .first<{ subscription_id: string; event_id: string }>();
+}
+
+/** Fails the pending deliveries of a deleted application, 5,000 a statement. */
+export async function failPendingOfApplication(db: D1Database, applicationId: string, nowIso: string): Promise<void> {
+  let changed: number;
+  do {
+    const r = await db
+      .prepare(
+        `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, generation = generation + 1, updated_at = ?2
+         WHERE id IN (SELECT id FROM deliveries WHERE application_id = ?1 AND status = 'pending' LIMIT 5000)`,
+      )
+      .bind(applicationId, nowIso)
+      .run();
+    changed = r.meta.changes;
+  } while (changed === 5000);
 }
 
 /**

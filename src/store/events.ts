@@ -1,7 +1,9 @@
 // Events and idempotency keys in D1: the only code that knows their SQL.
+import { DEFAULT_APPLICATION } from './applications';
 
 export interface NewEvent {
   id: string;
+  application_id: string;
   type: string;
   /** The producer's `data`, as JSON text. */
   data: string;
@@ -18,6 +20,7 @@ export interface EventSummary {
 }
 
 export interface EventRow extends EventSummary {
+  application_id: string;
   data: string;
   callback_url: string | null;
   fanout_done: number;
@@ -31,7 +34,8 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /**
  * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction.
  * Returns the event the key belongs to, whether this call created it, and whether the key was first
- * used with another body (`bodyHash` differs): then nothing was stored and the caller refuses.
+ * used with another body (`bodyHash` differs), or the producer's event id is another application's:
+ * then nothing was stored and the caller refuses. Keys are the caller's, scoped to the application.
  */
 export async function insertEvent(
   db: D1Database,
@@ -40,34 +44,71 @@ export async function insertEvent(
   nowMs: number,
   bodyHash: string | null = null,
 ): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
+  // The default application keeps the keys it had before applications; another's are prefixed with its id.
+  const key = event.application_id === DEFAULT_APPLICATION ? idempotencyKey : `${event.application_id}/${idempotencyKey}`;
   const [, , inserted, answer] = await db.batch<EventSummary & { body_hash: string | null }>([
-    db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(idempotencyKey, nowMs - IDEMPOTENCY_WINDOW_MS),
-    db
-      .prepare('INSERT INTO idempotency_keys (key, event_id, created_at_ms, body_hash) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key) DO NOTHING')
-      .bind(idempotencyKey, event.id, nowMs, bodyHash),
+    db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(key, nowMs - IDEMPOTENCY_WINDOW_MS),
     db
       .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7
+        `INSERT INTO idempotency_keys (key, event_id, created_at_ms, body_hash)
+         SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?2 AND application_id != ?5)
+         ON CONFLICT (key) DO NOTHING`,
+      )
+      .bind(key, event.id, nowMs, bodyHash, event.application_id),
+    db
+      .prepare(
+        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8
          WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
            AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
       )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, idempotencyKey, event.target_subscription_id ?? null),
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id),
     db
-      .prepare('SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1')
-      .bind(idempotencyKey),
+      .prepare(
+        'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',
+      )
+      .bind(key, event.application_id),
   ]);
   const row = answer?.results[0];
-  if (!row) throw new Error('idempotency key points to no event');
+  // The producer's event id is taken by another application's event: refused like a reused key, storing nothing.
+  if (!row) return { event: { id: event.id, type: event.type, created_at: event.created_at }, created: false, conflict: true };
   const created = (inserted?.meta.changes ?? 0) === 1;
   const { body_hash: firstHash, ...summary } = row;
   return { event: summary, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
 }
 
-const EVENT_COLUMNS = 'id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id';
+const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id';
 
-export function getEvent(db: D1Database, id: string): Promise<EventRow | null> {
-  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?1`).bind(id).first<EventRow>();
+/** The event; with `applicationId`, only if it is of that application. */
+export function getEvent(db: D1Database, id: string, applicationId?: string): Promise<EventRow | null> {
+  return db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?1 AND (?2 IS NULL OR application_id = ?2)`)
+    .bind(id, applicationId ?? null)
+    .first<EventRow>();
+}
+
+export interface EventListItem extends EventSummary {
+  application_id: string;
+  data: string;
+  callback_url: string | null;
+}
+
+/**
+ * An application's events (every application's when none is given), newest first by id, optionally of
+ * one type; the cursor is the last id of the previous page. Ids are time-ordered when edgehook makes
+ * them; a producer's own ids sort where they fall.
+ */
+export async function listEvents(db: D1Database, f: { application_id?: string; type?: string; limit: number; cursor?: string }): Promise<{ data: EventListItem[]; next_cursor: string | null }> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, application_id, type, data, callback_url, created_at FROM events
+       WHERE (?1 IS NULL OR application_id = ?1) AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR id < ?3)
+       ORDER BY id DESC LIMIT ?4`,
+    )
+    .bind(f.application_id ?? null, f.type ?? null, f.cursor ?? null, f.limit + 1)
+    .all<EventListItem>();
+  const data = results.slice(0, f.limit);
+  return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
 }
 
 /** Counts a fan-out run and reads the event, in one round trip. */

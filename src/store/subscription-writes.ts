@@ -1,5 +1,6 @@
 // One subscription at a time, through its Durable Object: the one writer that serialises every change
-// (API, dashboard, and the consumers' disables) and the strongly consistent read of it.
+// (API, dashboard, and the consumers' disables) and the strongly consistent read of it. Given an
+// application id, a subscription of another application reads and acts as missing.
 import type { Env } from '../env';
 import type { SubscriptionChange } from './subscription-changes';
 import type { StoredSubscription } from './subscriptions';
@@ -15,20 +16,25 @@ export async function saveNewSubscription(env: Bindings, sub: StoredSubscription
   await objectOf(env, sub.id).create(sub);
 }
 
-export async function readSubscription(env: Bindings, id: string): Promise<StoredSubscription | null> {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).get(id) : null;
+export async function readSubscription(env: Bindings, id: string, applicationId?: string): Promise<StoredSubscription | null> {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).get(id, applicationId) : null;
 }
 
 /** The subscription after the change, or null when there is no such subscription. */
-export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now()) {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs) : { sub: null, changed: false, refused: undefined };
+export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now(), applicationId?: string) {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs, applicationId) : { sub: null, changed: false, refused: undefined };
 }
 
-export async function removeSubscription(env: Bindings, id: string): Promise<boolean> {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).remove(id) : false;
+export async function removeSubscription(env: Bindings, id: string, applicationId?: string): Promise<boolean> {
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).remove(id, applicationId) : false;
 }
 
 /** The consumers' disable (410 Gone, or failing too long); false when it was disabled already or is gone. */
 export async function disableSubscription(env: Bindings, id: string, nowMs = Date.now()): Promise<boolean> {
   return (await changeStoredSubscription(env, id, { kind: 'disable' }, nowMs)).changed;
+}
+
+/** Publishes a subscription made before applications again, with its entry in its application's index. */
+export async function reindexSubscription(env: Bindings, id: string): Promise<void> {
+  if (SUBSCRIPTION_ID.test(id)) await objectOf(env, id).reindex(id);
 }

@@ -1,5 +1,8 @@
 // Subscriptions in Workers KV: the only code that knows their keys and layout.
-// Each key carries list metadata (patterns, disabled) so fan-out reads a page of 1,000 with one list().
+// `sub:<id>` holds a subscription; `app:<application id>:<id>` is its entry in its application's index,
+// with list metadata (patterns, disabled) and no value, so that fan-out reads 1,000 of one application's
+// subscriptions with one list() and never sees another application's.
+import { DEFAULT_APPLICATION } from './applications';
 
 export interface StoredSecret {
   value: string;
@@ -9,6 +12,8 @@ export interface StoredSecret {
 
 export interface StoredSubscription {
   id: string;
+  /** The application it belongs to, for good (absent in copies made before applications: `default`). */
+  application_id: string;
   url: string;
   events: string[];
   description: string | null;
@@ -26,11 +31,20 @@ interface ListMetadata {
   /** Event patterns; absent when too large for metadata (then the value is read). */
   e?: string[];
   d: boolean;
+  /** On `sub:` keys: the application (absent on keys written before applications: `default`). */
+  a?: string;
 }
 
 const PREFIX = 'sub:';
 const METADATA_LIMIT = 1000; // KV allows 1,024 bytes of metadata
 const key = (id: string) => `${PREFIX}${id}`;
+const indexPrefix = (applicationId: string) => `app:${applicationId}:`;
+const indexKey = (applicationId: string, id: string) => `${indexPrefix(applicationId)}${id}`;
+
+/** A copy made before applications belongs to the default application. */
+export function withApplication(sub: StoredSubscription): StoredSubscription {
+  return sub.application_id ? sub : { ...sub, application_id: DEFAULT_APPLICATION };
+}
 
 export function toPublic(sub: StoredSubscription): PublicSubscription {
   const { secrets: _secrets, ...rest } = sub;
@@ -45,25 +59,28 @@ export function signingSecrets(sub: StoredSubscription, nowMs: number): string[]
 /** Publishes the copy that fan-out and the consumers read; only a subscription's own Durable Object calls it. */
 export async function putSubscription(kv: KVNamespace, sub: StoredSubscription): Promise<void> {
   let metadata: ListMetadata = { e: sub.events, d: sub.disabled };
-  if (JSON.stringify(metadata).length > METADATA_LIMIT) metadata = { d: sub.disabled };
-  await kv.put(key(sub.id), JSON.stringify(sub), { metadata });
+  if (JSON.stringify(metadata).length > METADATA_LIMIT - 80) metadata = { d: sub.disabled };
+  await kv.put(key(sub.id), JSON.stringify(sub), { metadata: { ...metadata, a: sub.application_id } });
+  await kv.put(indexKey(sub.application_id, sub.id), '', { metadata });
 }
 
 /** The published copy (eventually consistent); `readSubscription` asks the subscription's own object. */
-export function getSubscription(kv: KVNamespace, id: string): Promise<StoredSubscription | null> {
-  return kv.get<StoredSubscription>(key(id), 'json');
+export async function getSubscription(kv: KVNamespace, id: string): Promise<StoredSubscription | null> {
+  const sub = await kv.get<StoredSubscription>(key(id), 'json');
+  return sub && withApplication(sub);
 }
 
 /** Withdraws the published copy; only a subscription's own Durable Object calls it. */
-export async function unpublishSubscription(kv: KVNamespace, id: string): Promise<void> {
-  await kv.delete(key(id));
+export async function unpublishSubscription(kv: KVNamespace, sub: Pick<StoredSubscription, 'id' | 'application_id'>): Promise<void> {
+  await kv.delete(indexKey(sub.application_id, sub.id));
+  await kv.delete(key(sub.id));
 }
 
 export async function getSubscriptions(kv: KVNamespace, ids: string[]): Promise<Map<string, StoredSubscription>> {
   const found = new Map<string, StoredSubscription>();
   for (let i = 0; i < ids.length; i += 100) {
     const values = await kv.get<StoredSubscription>(ids.slice(i, i + 100).map(key), 'json');
-    for (const value of values.values()) if (value) found.set(value.id, value);
+    for (const value of values.values()) if (value) found.set(value.id, withApplication(value));
   }
   return found;
 }
@@ -73,28 +90,43 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export async function listSubscriptions(kv: KVNamespace, limit: number, cursor?: string): Promise<Page<StoredSubscription>> {
-  const page = await kv.list<ListMetadata>({ prefix: PREFIX, limit, cursor });
-  const ids = page.keys.map((k) => k.name.slice(PREFIX.length));
-  const subs = await getSubscriptions(kv, ids);
-  return {
-    data: ids.flatMap((id) => subs.get(id) ?? []),
-    next_cursor: page.list_complete ? null : page.cursor,
-  };
+/**
+ * One page of an application's index: the ids with their list metadata. Before the legacy copies are
+ * indexed (`legacy`), the default application's page is read from the `sub:` keys instead, skipping
+ * those of other applications: the default application then may cost more than its own subscriptions.
+ */
+async function indexPage(kv: KVNamespace, applicationId: string, limit: number, cursor: string | undefined, legacy: boolean) {
+  const fromLegacy = legacy && applicationId === DEFAULT_APPLICATION;
+  const prefix = fromLegacy ? PREFIX : indexPrefix(applicationId);
+  const page = await kv.list<ListMetadata>({ prefix, limit, cursor });
+  const keys = page.keys
+    .filter((k) => !fromLegacy || (k.metadata?.a ?? DEFAULT_APPLICATION) === DEFAULT_APPLICATION)
+    .map((k) => ({ id: k.name.slice(prefix.length), metadata: k.metadata }));
+  return { keys, cursor: page.list_complete ? null : page.cursor };
 }
 
-/** One page (`limit`, up to 1,000) of the ids of enabled subscriptions whose patterns select `type`. */
+/** A page of an application's subscriptions, in id order (oldest first). */
+export async function listSubscriptions(kv: KVNamespace, applicationId: string, limit: number, cursor?: string, legacy = false): Promise<Page<StoredSubscription>> {
+  const page = await indexPage(kv, applicationId, limit, cursor, legacy);
+  const ids = page.keys.map((k) => k.id);
+  const subs = await getSubscriptions(kv, ids);
+  return { data: ids.flatMap((id) => subs.get(id) ?? []), next_cursor: page.cursor };
+}
+
+/** One page (`limit`, up to 1,000) of the ids of an application's enabled subscriptions whose patterns select `type`. */
 export async function matchingSubscriptionIds(
   kv: KVNamespace,
+  applicationId: string,
   matches: (patterns: string[]) => boolean,
   cursor?: string,
   limit = 1000,
+  legacy = false,
 ): Promise<{ ids: string[]; cursor: string | null }> {
-  const page = await kv.list<ListMetadata>({ prefix: PREFIX, cursor, limit });
+  const page = await indexPage(kv, applicationId, limit, cursor, legacy);
   const ids: string[] = [];
   const unknown: string[] = [];
   for (const k of page.keys) {
-    const id = k.name.slice(PREFIX.length);
+    const id = k.id;
     if (!k.metadata) unknown.push(id);
     else if (!k.metadata.d && k.metadata.e) {
       if (matches(k.metadata.e)) ids.push(id);
@@ -103,5 +135,39 @@ export async function matchingSubscriptionIds(
   if (unknown.length > 0) {
     for (const sub of (await getSubscriptions(kv, unknown)).values()) if (!sub.disabled && matches(sub.events)) ids.push(sub.id);
   }
-  return { ids, cursor: page.list_complete ? null : page.cursor };
+  return { ids, cursor: page.cursor };
+}
+
+/** One page of `sub:` keys written before applications (their metadata names none): they need an index entry. */
+export async function unindexedSubscriptionIds(kv: KVNamespace, cursor?: string): Promise<{ ids: string[]; cursor: string | null }> {
+  const page = await kv.list<ListMetadata>({ prefix: PREFIX, cursor, limit: 1000 });
+  return { ids: page.keys.filter((k) => !k.metadata?.a).map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
+}
+
+// Copies made before applications have no index entry until the sweep gives them one. This key says how
+// far it got: absent (not started), `{"cursor":…}`, or `done`.
+const INDEX_STATE = 'meta:application-index';
+let indexedSeen = false; // `done` is final: once seen, this isolate stops asking
+
+/** True while copies made before applications may lack their index entry (the default application's fan-out reads `sub:` then). */
+export async function legacyUnindexed(kv: KVNamespace): Promise<boolean> {
+  if (indexedSeen) return false;
+  indexedSeen = (await kv.get(INDEX_STATE)) === 'done';
+  return !indexedSeen;
+}
+
+/** Where indexing the legacy copies stands: finished, or the cursor of the next page (undefined: the first). */
+export async function legacyIndexCursor(kv: KVNamespace): Promise<{ done: boolean; cursor?: string }> {
+  const state = await kv.get(INDEX_STATE);
+  if (state === 'done') return { done: true };
+  return { done: false, cursor: state ? ((JSON.parse(state) as { cursor?: string }).cursor ?? undefined) : undefined };
+}
+
+export async function saveLegacyIndexCursor(kv: KVNamespace, cursor: string | null): Promise<void> {
+  await kv.put(INDEX_STATE, cursor === null ? 'done' : JSON.stringify({ cursor }));
+}
+
+/** Tests that load data from before applications start this isolate over. */
+export function forgetLegacyIndexState(): void {
+  indexedSeen = false;
 }

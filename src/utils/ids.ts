@@ -1,7 +1,7 @@
 // Prefixed, time-ordered ids (ULID layout): sorting by id sorts by creation time.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdPrefix = 'sub' | 'evt' | 'dlv' | 'atm';
+export type IdPrefix = 'sub' | 'evt' | 'dlv' | 'atm' | 'app' | 'key';
 
 export function newId(prefix: IdPrefix, nowMs = Date.now()): string {
   let time = '';

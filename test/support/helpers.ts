@@ -78,3 +78,12 @@ export function settledDelivery(eventId: string, subscriptionId: string, status 
 }
 
 export { env };
+
+/** A new application (operator token), and a key scoped to it. */
+export async function newApplication(name: string, uid?: string) {
+  const { status, body } = await apiJson('/v1/applications', { method: 'POST', json: { name, ...(uid ? { uid } : {}) } });
+  if (status !== 201) throw new Error(`create application: ${status} ${JSON.stringify(body)}`);
+  const key = await apiJson('/v1/api-keys', { method: 'POST', json: { name: `${name} key`, scope: body.id } });
+  if (key.status !== 201) throw new Error(`create key: ${key.status} ${JSON.stringify(key.body)}`);
+  return { id: body.id as string, uid: body.uid as string | null, key: key.body.key as string, keyId: key.body.id as string };
+}

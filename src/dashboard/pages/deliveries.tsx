@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx */
 // Deliveries, newest first, with filters; the table refreshes itself while the page is open.
 import type { Child } from 'hono/jsx';
+import type { ApplicationRow } from '../../store/applications';
 import type { DeliveryRow } from '../../store/deliveries';
 import type { StoredSubscription } from '../../store/subscriptions';
 import { Layout, Live, StatusBadge, when } from '../layout';
 
 export interface DeliveryFilters {
+  application_id?: string;
   status?: string;
   subscription_id?: string;
   type?: string;
@@ -35,10 +37,16 @@ export const DeliveryTable = ({ rows, next, query }: { rows: ListedDelivery[]; n
     </>
   );
 
-export const DeliveriesPage = ({ filters, subs, table }: { filters: DeliveryFilters; subs: StoredSubscription[]; table: Child }) => (
+export const DeliveriesPage = ({ filters, subs, apps, table }: { filters: DeliveryFilters; subs: StoredSubscription[]; apps: ApplicationRow[]; table: Child }) => (
   <Layout title="Deliveries" section="deliveries">
     <div class="card">
       <form method="get" action="/ui/deliveries" class="row">
+        <label>Application
+          <select name="application_id">
+            <option value="">any</option>
+            {apps.map((a) => <option value={a.id} selected={filters.application_id === a.id}>{a.name}</option>)}
+          </select>
+        </label>
         <label>Status
           <select name="status">
             {['', 'pending', 'succeeded', 'failed'].map((s) => <option value={s} selected={filters.status === s}>{s || 'any'}</option>)}

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // Subscriptions: state, 24 h success rate, create (secret shown once), enable/disable, rotate, test, delete.
+import type { ApplicationRow } from '../../store/applications';
 import type { SuccessRate } from '../../store/deliveries';
 import type { StoredSubscription } from '../../store/subscriptions';
 import { Layout, StatusBadge } from '../layout';
@@ -33,7 +34,20 @@ const Actions = ({ sub }: { sub: StoredSubscription }) => (
   </div>
 );
 
-export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice }) => (
+/** Picks the application a page shows (every page of it keeps the choice in `?app=`). */
+export const ApplicationPicker = ({ apps, current, action, any }: { apps: ApplicationRow[]; current: string; action: string; any?: boolean }) => (
+  <form method="get" action={action} class="row">
+    <label>Application
+      <select name="app">
+        {any ? <option value="" selected={current === ''}>all applications</option> : null}
+        {apps.map((a) => <option value={a.id} selected={current === a.id}>{a.name}{a.uid ? ` (${a.uid})` : ''}</option>)}
+      </select>
+    </label>
+    <button data-busy="Opening…">Show</button>
+  </form>
+);
+
+export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string }) => (
   <Layout title="Subscriptions" section="subscriptions">
     {notice ? (
       <div class={`msg ${notice.kind}`} role="status">
@@ -46,9 +60,11 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
         ) : null}
       </div>
     ) : null}
+    <div class="card"><ApplicationPicker apps={apps} current={app} action="/" /></div>
     <div class="card">
-      <h3 class="flush">New subscription</h3>
+      <h3 class="flush">New subscription of {apps.find((a) => a.id === app)?.name ?? app}</h3>
       <form method="post" action="/ui/subscriptions" class="row">
+        <input type="hidden" name="app" value={app} />
         <label class="grow-2">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
         <label class="grow-1 min-160">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
         <label class="grow-1 min-140">Description<input name="description" /></label>
@@ -75,7 +91,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice }: { subs: StoredS
           ))}
         </table>
       )}
-      {next ? <p><a href={`/?cursor=${encodeURIComponent(next)}`}>Next page →</a></p> : null}
+      {next ? <p><a href={`/?app=${encodeURIComponent(app)}&cursor=${encodeURIComponent(next)}`}>Next page →</a></p> : null}
     </div>
   </Layout>
 );

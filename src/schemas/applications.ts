@@ -1,0 +1,55 @@
+// Application and API key shapes.
+import { z } from '@hono/zod-openapi';
+
+const Name = z.string().min(1).max(256);
+const Uid = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._~-]+$/, 'may hold letters, digits, and . _ ~ -')
+  .openapi({ example: 'acme-corp', description: 'Your own id for it, unique; usable wherever the id is. Not `default`, not starting with `app_`.' });
+const Metadata = z
+  .record(z.string().max(64), z.string().max(1024))
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
+  .openapi({ example: { plan: 'enterprise' } });
+
+export const ApplicationCreate = z.strictObject({ name: Name.openapi({ example: 'Acme Corp' }), uid: Uid.optional(), metadata: Metadata.optional() }).openapi('ApplicationCreate');
+
+export const ApplicationUpdate = z
+  .strictObject({ name: Name.optional(), uid: Uid.nullable().optional().openapi({ description: 'null removes it' }), metadata: Metadata.optional() })
+  .openapi('ApplicationUpdate');
+
+export const Application = z
+  .object({
+    id: z.string().openapi({ example: 'app_01jd8x0000a1b2c3d4e5f6g7h8', description: '`default` for the built-in application' }),
+    uid: z.string().nullable(),
+    name: z.string(),
+    metadata: z.record(z.string(), z.string()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Application');
+
+export const ApiKeyCreate = z
+  .strictObject({
+    name: Name.openapi({ example: 'Acme production' }),
+    scope: z.string().min(1).max(128).openapi({ example: 'operator', description: '`operator` (everything), or the id or uid of the one application the key may act on' }),
+  })
+  .openapi('ApiKeyCreate');
+
+export const ApiKey = z
+  .object({
+    id: z.string().openapi({ example: 'key_01jd8x0000a1b2c3d4e5f6g7h8' }),
+    name: z.string(),
+    scope: z.string().openapi({ description: '`operator`, or the id of its application' }),
+    created_at: z.string(),
+    last_used_at: z.string().nullable().openapi({ description: 'To the minute' }),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('ApiKey');
+
+export const ApiKeyWithKey = ApiKey.extend({
+  key: z.string().openapi({ example: 'ehk_3q2-7wNf0hXrj6Yk4dO9bM1cVtL8sPzA5eRuG0iQyKw', description: 'The key: shown in this answer only, stored as a hash' }),
+}).openapi('ApiKeyWithKey');
+
+export const ApiKeyQuery = z.object({ scope: z.string().max(128).optional().openapi({ description: 'Only keys of this scope (`operator` or an application id)' }) });

@@ -1,0 +1,60 @@
+// Applications: the producer's customers. Resolving the one a request acts on (404 for any other than a
+// key's own, so that ids do not leak), and creating, changing and deleting them.
+import type { Env, Principal } from '../env';
+import {
+  DEFAULT_APPLICATION,
+  findApplication,
+  insertApplication,
+  markApplicationDeleted,
+  updateApplication,
+  type ApplicationFields,
+  type ApplicationRow,
+} from '../store/applications';
+import { purgeApplication } from '../delivery/purge-application';
+import { newId } from '../utils/ids';
+import { fail } from '../utils/problem';
+
+/**
+ * The application a request acts on: the one named (id or uid), else the key's own (the default
+ * application for an operator). A missing, deleted or other application's one is a 404.
+ */
+export async function applicationFor(env: Env, who: Principal, named: string | undefined): Promise<ApplicationRow> {
+  const wanted = named ?? (who.scope === 'application' ? who.application_id : DEFAULT_APPLICATION);
+  const app = await findApplication(env.DB, wanted);
+  if (!app || (who.scope === 'application' && app.id !== who.application_id)) throw fail(404, `No application ${wanted}.`);
+  return app;
+}
+
+/** `app_` is edgehook's, `default` is the built-in one's: a uid is anything else that fits in a path segment. */
+export function assertUid(uid: string | null | undefined): void {
+  if (uid === undefined || uid === null) return;
+  if (uid === DEFAULT_APPLICATION || uid.startsWith('app_')) {
+    throw fail(422, 'A uid may not be `default` or start with `app_` (those name applications by id).', [{ path: 'uid', message: 'reserved' }]);
+  }
+}
+
+export async function createApplication(env: Env, input: { name: string; uid?: string; metadata?: Record<string, string> }, nowMs = Date.now()): Promise<ApplicationRow> {
+  assertUid(input.uid);
+  const now = new Date(nowMs).toISOString();
+  const app: ApplicationRow = { id: newId('app', nowMs), uid: input.uid ?? null, name: input.name, metadata: input.metadata ?? {}, created_at: now, updated_at: now };
+  if (!(await insertApplication(env.DB, app))) throw fail(409, `The uid ${input.uid} is taken by another application.`);
+  return app;
+}
+
+export async function changeApplication(env: Env, id: string, fields: ApplicationFields, nowMs = Date.now()): Promise<ApplicationRow> {
+  assertUid(fields.uid);
+  const { app, conflict } = await updateApplication(env.DB, id, fields, new Date(nowMs).toISOString());
+  if (conflict) throw fail(409, `The uid ${fields.uid} is taken by another application.`);
+  if (!app) throw fail(404, `No application ${id}.`);
+  return app;
+}
+
+/**
+ * Deletes it at once for the API (its keys stop working, its uid is free again); its subscriptions are
+ * removed and its pending deliveries failed after the response, and by the sweep if that does not finish.
+ */
+export async function deleteApplication(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, id: string, nowMs = Date.now()): Promise<void> {
+  if (id === DEFAULT_APPLICATION) throw fail(409, 'The default application cannot be deleted.');
+  if (!(await markApplicationDeleted(env.DB, id, new Date(nowMs).toISOString()))) throw fail(404, `No application ${id}.`);
+  ctx.waitUntil(purgeApplication(env, { id, deleted_at: new Date(nowMs).toISOString() }, nowMs).catch((err) => console.error(JSON.stringify({ msg: 'application purge failed; the sweep goes on', application_id: id, error: String(err) }))));
+}

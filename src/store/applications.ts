@@ -1,0 +1,98 @@
+// Applications in D1: the only code that knows their SQL.
+
+/** The built-in application: what requests that name none act on, and where everything made before applications lives. */
+export const DEFAULT_APPLICATION = 'default';
+
+/** Ids edgehook makes for applications; anything else in an `{app}` path segment is a `uid`. */
+export const APPLICATION_ID = /^app_[0-9a-z]{26}$/;
+
+export interface ApplicationRow {
+  id: string;
+  uid: string | null;
+  name: string;
+  metadata: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+type Stored = Omit<ApplicationRow, 'metadata'> & { metadata: string };
+
+const COLUMNS = 'id, uid, name, metadata, created_at, updated_at';
+const parse = (row: Stored): ApplicationRow => ({ ...row, metadata: JSON.parse(row.metadata) as Record<string, string> });
+
+/** A live application by its id or its uid. */
+export async function findApplication(db: D1Database, idOrUid: string): Promise<ApplicationRow | null> {
+  const byId = idOrUid === DEFAULT_APPLICATION || APPLICATION_ID.test(idOrUid);
+  const row = await db
+    .prepare(`SELECT ${COLUMNS} FROM applications WHERE ${byId ? 'id' : 'uid'} = ?1 AND deleted_at IS NULL`)
+    .bind(idOrUid)
+    .first<Stored>();
+  return row ? parse(row) : null;
+}
+
+/** Inserts it; false when its uid is taken. */
+export async function insertApplication(db: D1Database, app: ApplicationRow): Promise<boolean> {
+  const r = await db
+    .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`)
+    .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.created_at, app.updated_at)
+    .run();
+  return r.meta.changes === 1;
+}
+
+export type ApplicationFields = Partial<Pick<ApplicationRow, 'uid' | 'name' | 'metadata'>>;
+
+/** Changes the given fields of a live application; `conflict` when the new uid is taken. */
+export async function updateApplication(db: D1Database, id: string, fields: ApplicationFields, nowIso: string): Promise<{ app: ApplicationRow | null; conflict: boolean }> {
+  try {
+    const row = await db
+      .prepare(
+        `UPDATE applications SET
+           uid = CASE WHEN ?2 THEN ?3 ELSE uid END,
+           name = coalesce(?4, name),
+           metadata = coalesce(?5, metadata),
+           updated_at = ?6
+         WHERE id = ?1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+      )
+      .bind(id, fields.uid !== undefined ? 1 : 0, fields.uid ?? null, fields.name ?? null, fields.metadata ? JSON.stringify(fields.metadata) : null, nowIso)
+      .first<Stored>();
+    return { app: row ? parse(row) : null, conflict: false };
+  } catch (err) {
+    if (/UNIQUE constraint failed/.test(String(err))) return { app: null, conflict: true };
+    throw err;
+  }
+}
+
+/** Newest first; the cursor is the last id of the previous page. (`default` sorts first.) */
+export async function listApplications(db: D1Database, limit: number, cursor?: string): Promise<{ data: ApplicationRow[]; next_cursor: string | null }> {
+  const { results } = await db
+    .prepare(`SELECT ${COLUMNS} FROM applications WHERE deleted_at IS NULL AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2`)
+    .bind(cursor ?? null, limit + 1)
+    .all<Stored>();
+  const data = results.slice(0, limit).map(parse);
+  return { data, next_cursor: results.length > limit ? data[data.length - 1]!.id : null };
+}
+
+/**
+ * Deletes a live application for the API at once: frees its uid and revokes its API keys, in one
+ * transaction. Removing its subscriptions and stopping its deliveries follows (`purgeApplication`).
+ */
+export async function markApplicationDeleted(db: D1Database, id: string, nowIso: string): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db.prepare('UPDATE applications SET deleted_at = ?2, uid = NULL WHERE id = ?1 AND deleted_at IS NULL').bind(id, nowIso),
+    db.prepare('UPDATE api_keys SET revoked_at = ?2 WHERE scope = ?1 AND revoked_at IS NULL').bind(id, nowIso),
+  ]);
+  return (deleted?.meta.changes ?? 0) === 1;
+}
+
+/** Deleted applications whose subscriptions and deliveries are not yet all dealt with, oldest first. */
+export async function applicationsToPurge(db: D1Database, limit: number): Promise<{ id: string; deleted_at: string }[]> {
+  const { results } = await db
+    .prepare('SELECT id, deleted_at FROM applications WHERE deleted_at IS NOT NULL AND purged_at IS NULL ORDER BY deleted_at LIMIT ?1')
+    .bind(limit)
+    .all<{ id: string; deleted_at: string }>();
+  return results;
+}
+
+export async function markApplicationPurged(db: D1Database, id: string, nowIso: string): Promise<void> {
+  await db.prepare('UPDATE applications SET purged_at = ?2 WHERE id = ?1').bind(id, nowIso).run();
+}
