@@ -29,7 +29,8 @@ export default defineConfig(async () => {
     test: {
       projects: [
         {
-          plugins: [cloudflareTest({ main: './src/index.ts', wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings } })],
+          // LEGACY_DB: a second database for the migration test, which loads the previous schema's data into it.
+          plugins: [cloudflareTest({ main: './src/index.ts', wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings, d1Databases: ['LEGACY_DB'] } })],
           test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/faults/**', 'test/node/**'], testTimeout: 40_000, ...shared },
         },
         {

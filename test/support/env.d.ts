@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** Only the migration test's: the previous schema, with its data, migrated in the test. */
+      LEGACY_DB: D1Database;
     }
     interface GlobalProps {
       mainModule: typeof import('../../src/index');
