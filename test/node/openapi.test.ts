@@ -63,4 +63,20 @@ describe('OpenAPI document of the running service', () => {
     assert.equal(bad.response.status, 422);
     assert.equal(bad.error?.status, 422);
   });
+
+  it('drives applications and their keys with the typed client, at both route shapes', async () => {
+    const operator = createClient<paths>({ baseUrl: server.url, headers: { authorization: `Bearer ${TOKEN}` } });
+    const app = await operator.POST('/v1/applications', { body: { name: 'Typed Co', uid: `typed-${Date.now()}` } });
+    assert.equal(app.response.status, 201);
+    const key = await operator.POST('/v1/api-keys', { body: { name: 'typed', scope: app.data!.uid! } });
+    assert.equal(key.data!.scope, app.data!.id);
+    const customer = createClient<paths>({ baseUrl: server.url, headers: { authorization: `Bearer ${key.data!.key}` } });
+    const nested = await customer.POST('/v1/applications/{app}/subscriptions', { params: { path: { app: app.data!.uid! } }, body: { url: 'https://example.com/typed', events: ['*'] } });
+    assert.equal(nested.response.status, 201);
+    assert.equal(nested.data!.application_id, app.data!.id);
+    const flat = await customer.GET('/v1/subscriptions', {});
+    assert.deepEqual(flat.data!.data.map((s) => s.id), [nested.data!.id]);
+    const forbidden = await customer.GET('/v1/applications', {});
+    assert.equal(forbidden.response.status, 404);
+  });
 });
