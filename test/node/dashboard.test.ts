@@ -153,6 +153,54 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('creates an application and a key of it (shown once), and filters subscriptions and deliveries by application', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await signIn(page);
+    await page.goto(`${server.url}/ui/applications`);
+    await page.fill('input[name=name]', 'Dash Co');
+    await page.fill('input[name=uid]', 'dash-co');
+    await page.click('button:has-text("Create")');
+    assert.match((await page.textContent('[role=status]')) ?? '', /Application Dash Co \(app_[0-9a-z]{26}\) created/);
+    const app = await api('GET', '/v1/applications/dash-co');
+
+    // A key of it, shown once; the list then shows its name and scope, never the key.
+    await page.goto(`${server.url}/ui/api-keys`);
+    await page.fill('input[name=name]', 'Dash Co live');
+    await page.selectOption('select[name=scope]', app.id);
+    await page.click('button:has-text("Create")');
+    const key = (await page.textContent('#secret')) ?? '';
+    assert.match(key, /^ehk_[A-Za-z0-9_-]{43}$/);
+    const asCustomer = await fetch(`${server.url}/v1/subscriptions`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(asCustomer.status, 200);
+    await page.goto(`${server.url}/ui/api-keys`);
+    assert.match(await page.content(), /Dash Co live/);
+    assert.equal((await page.content()).includes(key.slice(4)), false, 'the key is shown once only');
+
+    // A subscription of the application, made in the dashboard; an event of it; the filtered lists.
+    await page.goto(`${server.url}/?app=${app.id}`);
+    await page.fill('input[name=url]', `${receivers.origin}/hook/dash-app`);
+    await page.fill('input[name=events]', 'app.*');
+    await page.click('form[action="/ui/subscriptions"] button');
+    const subs = await api('GET', `/v1/applications/${app.id}/subscriptions`);
+    assert.equal(subs.data.length, 1);
+    assert.equal((await api('GET', '/v1/subscriptions')).data.some((x: { id: string }) => x.id === subs.data[0].id), false, 'not in the default application');
+    await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'app.hello', data: {} }) });
+    await page.goto(`${server.url}/ui/deliveries?application_id=${app.id}`);
+    await page.waitForSelector('tr[data-delivery]');
+    assert.equal(await page.locator('tr[data-delivery]').count(), 1);
+    await page.goto(`${server.url}/ui/deliveries?application_id=default&type=app.hello`);
+    assert.equal(await page.locator('tr[data-delivery]').count(), 0);
+    await page.goto(`${server.url}/ui/applications`);
+    await page.screenshot({ path: `${SHOTS}/applications.png` });
+
+    // Revoked in the dashboard: refused on the next request.
+    await page.goto(`${server.url}/ui/api-keys`);
+    await page.locator('tr', { hasText: 'Dash Co live' }).locator('button:has-text("Revoke")').click();
+    assert.match((await page.textContent('[role=status]')) ?? '', /revoked/);
+    assert.equal((await fetch(`${server.url}/v1/subscriptions`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
+    await page.close();
+  });
+
   it('shows loading states: a busy button while a form is on its way, and how fresh a live list is', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
