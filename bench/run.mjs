@@ -42,7 +42,7 @@ async function load(send, total, concurrency) {
 
 progress('starting edgehook and a bare Worker under wrangler dev …');
 const [service, bare] = await Promise.all([
-  startDevServer({ port: await freePort(), quiet: true, persistTo: `${state}/service`, vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true' } }),
+  startDevServer({ port: await freePort(), quiet: true, persistTo: `${state}/service`, vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true', METER: 'true' } }),
   startDevServer({ config: 'bench/bare-worker/wrangler.toml', port: await freePort(), quiet: true, readyPath: '/noop', persistTo: `${state}/bare` }),
 ]);
 const fast = await startReceiver();
@@ -50,7 +50,44 @@ const slow = await startReceiver({ delayMs: 100 });
 const api = client(service.url, TOKEN);
 const post = (path, body) => fetch(path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
 
+/** Runs `fn` for each of `n` items, `concurrency` at a time. */
+async function pool(n, concurrency, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) await fn(next++); }));
+}
+
 try {
+  // 0. Applications: POST until the last of an application's 3 subscriptions has the event, alone, then
+  // while 10,000 other subscriptions exist in 1,000 other applications (all wanting the same event type,
+  // to the same receiver: a leak across applications would show as extra arrivals). KV calls counted by
+  // the Worker's meter (METER=true).
+  const meter = async () => (await fetch(`${service.url}/__meter`)).json();
+  const target = await api('POST', '/v1/applications', { name: 'bench target' });
+  for (let i = 0; i < 3; i++) await api('POST', `/v1/applications/${target.id}/subscriptions`, { url: fast.url, events: ['tenant.go'] });
+  const tenantRun = async (label) => {
+    progress(`applications: POST until arrival at 3 subscriptions, ${label} …`);
+    for (let i = 0; i < 3; i++) {
+      const { id } = await api('POST', `/v1/applications/${target.id}/events`, { type: 'tenant.go', data: { warmup: i } });
+      await waitFor(() => (fast.arrivals.get(id)?.length ?? 0) >= 3, 30_000, 'warm-up');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await meter();
+    const before = fast.count();
+    const times = [];
+    const EVENTS = 20;
+    for (let i = 0; i < EVENTS; i++) {
+      const start = performance.now();
+      const { id } = await api('POST', `/v1/applications/${target.id}/events`, { type: 'tenant.go', data: { i } });
+      await waitFor(() => (fast.arrivals.get(id)?.length ?? 0) >= 3, 30_000, 'three arrivals');
+      times.push(Math.max(...fast.arrivals.get(id)) - start);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const kv = await meter();
+    return { p50: median(times), arrivals: fast.count() - before, events: EVENTS, list: (kv['kv.list'] ?? 0) / EVENTS, get: (kv['kv.get'] ?? 0) / EVENTS, writes: ((kv['kv.put'] ?? 0) + (kv['kv.delete'] ?? 0)) / EVENTS };
+  };
+  const alone = await tenantRun('no other applications');
+  // (the same again among 1,000 other applications comes last: see below)
   // 1. Ingest: throughput against the bare 202, then latency as the number of matching subscriptions grows.
   progress('ingest: 600 requests, 16 at a time, edgehook and bare …');
   await load(() => post(`${bare.url}/202`, {}), 100, 16); // warm-up
@@ -174,6 +211,15 @@ try {
     signing: (await perBatch(`/sign?impl=edgehook&size=1024&n=N`, BATCHES * 10)) * 10,
   };
 
+  // 0, continued (last, so that the other measures run without them): 1,000 other applications.
+  progress('applications: making 1,000 applications with 10 subscriptions each …');
+  const others = [];
+  await pool(1000, 25, async () => others.push((await api('POST', '/v1/applications', { name: 'other' })).id));
+  await pool(10_000, 50, async (i) => api('POST', `/v1/applications/${others[i % 1000]}/subscriptions`, { url: fast.url, events: ['tenant.go'] }));
+  const crowded = await tenantRun('among 10,000 subscriptions of 1,000 other applications, and the default application’s');
+  for (const run of [alone, crowded]) if (run.arrivals !== 3 * run.events) throw new Error(`${run.arrivals} arrivals for ${run.events} events to 3 subscriptions: a leak across applications`);
+  results.apps = { alone, crowded, ratio: crowded.p50 / alone.p50 };
+
   // 5. Size of the deployable bundle.
   progress('bundle: wrangler deploy --dry-run --minify …');
   const out = `${state}/bundle`;
@@ -192,6 +238,12 @@ const f0 = (x) => x.toFixed(0);
 const f1 = (x) => x.toFixed(1);
 const f2 = (x) => x.toFixed(2);
 const rows = [
+  ...[['alone', 'no other subscription'], ['crowded', '10,000 subscriptions in 1,000 other applications, and the default application's 1,661 that the other measures made']].map(([k, label]) => [
+    `POST until arrival at an application's 3 subscriptions, p50 ms; KV list / get calls per event (${label})`,
+    `${f1(results.apps[k].p50)}; ${f1(results.apps[k].list)} / ${f1(results.apps[k].get)}`,
+    '',
+    k === 'crowded' ? `${f2(results.apps.ratio)} of alone` : '',
+  ]),
   ['Ingest, requests/s (16 concurrent)', f0(results.ingest.edgehook.rps), f0(results.ingest.bare.rps), f2(results.ingest.ratio)],
   ['Ingest p50 / p99, ms', `${f1(results.ingest.edgehook.p50)} / ${f1(results.ingest.edgehook.p99)}`, `${f1(results.ingest.bare.p50)} / ${f1(results.ingest.bare.p99)}`, ''],
   ...[1, 100, 1000].map((n) => [

@@ -3269,12 +3269,7 @@ export interface components {
         DeliveryWithAttempts: components["schemas"]["Delivery"] & {
             attempts: components["schemas"]["Attempt"][];
         };
-        Event: {
-            /**
-             * @description The application it belongs to (`default` for the built-in one)
-             * @example app_01jd8x0000a1b2c3d4e5f6g7h8
-             */
-            application_id: string;
+        Event: components["schemas"]["EventListItem"] & {
             /** @description The delivery of the event.completed callback, once claimed */
             callback?: {
                 /**
@@ -3292,14 +3287,7 @@ export interface components {
                 subscription_id: string;
                 updated_at: string;
             } | null;
-            callback_url?: string;
-            created_at: string;
-            data: {
-                [key: string]: unknown;
-            };
             deliveries: components["schemas"]["Delivery"][];
-            id: string;
-            type: string;
         };
         EventAccepted: {
             created_at: string;

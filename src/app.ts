@@ -45,7 +45,9 @@ app.use('/v1/*', bearerAuth());
 app.use('/v1/applications/:app/*', resolveApplication());
 // Events may be up to 1 MiB, at both of their paths; every other body 64 KiB.
 const isEventsPath = (path: string) => path === '/v1/events' || /^\/v1\/applications\/[^/]+\/events$/.test(path);
-app.use('/v1/*', async (c, next) => jsonBody(isEventsPath(c.req.path) ? MAX_EVENT_BYTES : MAX_OTHER_BODY_BYTES)(c, next));
+const eventBody = jsonBody(MAX_EVENT_BYTES);
+const otherBody = jsonBody(MAX_OTHER_BODY_BYTES);
+app.use('/v1/*', async (c, next) => (isEventsPath(c.req.path) ? eventBody : otherBody)(c, next));
 
 app.route('/', applicationRoutes);
 app.route('/', apiKeyRoutes);

@@ -37,6 +37,8 @@ export interface Env {
   SLOW_LANE_MINUTES?: string;
   /** "true": subscriptions may only name registered event types (wildcards stay allowed). */
   STRICT_EVENT_TYPES?: string;
+  /** "true": count billable operations and answer them at GET /__meter (benchmarks only, never in production). */
+  METER?: string;
   /** Subscriptions per fan-out page (default and most 1000; smaller only to test paging). */
   FANOUT_PAGE_SIZE?: string;
 }

@@ -6,16 +6,21 @@ import { DEAD_LETTER_QUEUE, SLOW_QUEUE } from './delivery/queues';
 import { sweep } from './delivery/sweep';
 import type { Task } from './delivery/tasks';
 import type { Env } from './env';
+import { metered, meterOn, readMeter } from './meter';
 
 export { SubscriptionObject } from './objects/subscription-object';
 
 export default {
-  fetch: app.fetch,
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    if (meterOn(env) && new URL(request.url).pathname === '/__meter') return Response.json(readMeter());
+    return app.fetch(request, metered(env), ctx);
+  },
   async queue(batch, env, _ctx) {
+    env = metered(env);
     if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
     else await consumeDeliveries(batch, env, batch.queue === SLOW_QUEUE ? 'slow' : 'main');
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(sweep(env, controller.scheduledTime).then((report) => console.log(JSON.stringify({ msg: 'sweep', ...report }))));
+    ctx.waitUntil(sweep(metered(env), controller.scheduledTime).then((report) => console.log(JSON.stringify({ msg: 'sweep', ...report }))));
   },
 } satisfies ExportedHandler<Env, Task>;

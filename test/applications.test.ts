@@ -89,6 +89,10 @@ describe('applications', () => {
     const odd = await apiJson('/v1/events?type=list.odd', as(A.key));
     expect(odd.body.data.map((e: { id: string }) => e.id)).toEqual([ids[3], ids[1]]);
     expect((await apiJson('/v1/events?cursor=a%20b', as(A.key))).status).toBe(400);
+    // An event's body may be up to 1 MiB at both paths (other bodies: 64 KiB).
+    const big = { type: 'list.big', data: { blob: 'x'.repeat(200_000) } };
+    expect((await apiJson(`/v1/applications/${A.id}/events`, { method: 'POST', json: big })).status).toBe(202);
+    expect((await apiJson(`/v1/applications/${A.id}/subscriptions`, { method: 'POST', json: { url: 'https://example.com/x'.padEnd(70_000, 'x'), events: ['*'] } })).status).toBe(413);
   });
 
   it('keep idempotency keys per application, and refuse a producer id another application used', async () => {

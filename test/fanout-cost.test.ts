@@ -59,3 +59,22 @@ describe('fan-out cost per application', () => {
     expect(among.calls).toEqual({ list: 1 });
   });
 });
+
+describe('the meter npm run bench reads', () => {
+  it('counts KV calls by method when METER=true, answers and resets at /__meter, and is not there otherwise', async () => {
+    const worker = (await import('../src/index')).default;
+    const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
+    const call = async (path: string, bindings: typeof env) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`https://edgehook.test${path}`, { headers: { authorization: 'Bearer test-token' } }), bindings, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const on = { ...env, METER: 'true' };
+    await call('/__meter', on); // start from zero
+    expect((await call('/v1/subscriptions?limit=5', on)).status).toBe(200);
+    expect(await (await call('/__meter', on)).json()).toEqual({ 'kv.list': 1, 'kv.get': 1 });
+    expect(await (await call('/__meter', on)).json()).toEqual({});
+    expect((await call('/__meter', env)).status).toBe(404);
+  });
+});

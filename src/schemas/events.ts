@@ -71,18 +71,10 @@ export const EventListItem = z
 
 export const EventQuery = z.object({ type: z.string().max(128).optional().openapi({ description: 'Only events of this type' }) });
 
-export const Event = z
-  .object({
-    id: z.string(),
-    application_id: ApplicationId,
-    type: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    created_at: z.string(),
-    callback_url: z.string().optional(),
-    callback: Delivery.nullable().optional().openapi({ description: 'The delivery of the event.completed callback, once claimed' }),
-    deliveries: z.array(Delivery),
-  })
-  .openapi('Event');
+export const Event = EventListItem.extend({
+  callback: Delivery.nullable().optional().openapi({ description: 'The delivery of the event.completed callback, once claimed' }),
+  deliveries: z.array(Delivery),
+}).openapi('Event');
 
 export const EventCompleted = z
   .object({
