@@ -3,9 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { operatorOnly } from '../middleware/bearer-auth';
 import { ApiKey, ApiKeyCreate, ApiKeyQuery, ApiKeyWithKey } from '../schemas/applications';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
-import { createApiKey, revokeKey } from '../services/api-keys';
-import { getApiKey, listApiKeys } from '../store/api-keys';
-import { fail } from '../utils/problem';
+import { apiKeyOr404, createApiKey, listApiKeys, revokeKey } from '../services/api-keys';
 import { bearer, routeGroup } from './openapi-app';
 
 export const apiKeyRoutes = routeGroup();
@@ -53,12 +51,7 @@ apiKeyRoutes.openapi(
     request: { params: KeyId },
     responses: { 200: jsonResponse(ApiKey, 'The API key (never the key itself)'), ...problems(401, 404) },
   }),
-  async (c) => {
-    const { id } = c.req.valid('param');
-    const key = await getApiKey(c.env.DB, id);
-    if (!key) throw fail(404, `No API key ${id}.`);
-    return c.json(key, 200);
-  },
+  async (c) => c.json(await apiKeyOr404(c.env, c.req.valid('param').id), 200),
 );
 
 apiKeyRoutes.openapi(

@@ -4,8 +4,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { operatorOnly } from '../middleware/bearer-auth';
 import { Application, ApplicationCreate, ApplicationUpdate } from '../schemas/applications';
 import { jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
-import { applicationFor, changeApplication, createApplication, deleteApplication } from '../services/applications';
-import { listApplications } from '../store/applications';
+import { applicationFor, changeApplication, createApplication, deleteApplication, listApplications } from '../services/applications';
 import { AppParam, bearer, routeGroup } from './openapi-app';
 
 export const applicationRoutes = routeGroup();

@@ -2,7 +2,9 @@
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Env, Principal } from '../env';
 import { toBase64 } from '../signing/encoding';
-import { findLiveKey, insertApiKey, OPERATOR_SCOPE, revokeApiKey, touchApiKey, type ApiKeyRow } from '../store/api-keys';
+import { findLiveKey, getApiKey, insertApiKey, OPERATOR_SCOPE, revokeApiKey, touchApiKey, type ApiKeyRow } from '../store/api-keys';
+
+export { listApiKeys } from '../store/api-keys';
 import { sha256Hex } from '../utils/hash';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
@@ -47,6 +49,12 @@ export async function createApiKey(env: Env, input: { name: string; scope: strin
 
 export async function revokeKey(env: Env, id: string, nowMs = Date.now()): Promise<ApiKeyRow> {
   const key = await revokeApiKey(env.DB, id, new Date(nowMs).toISOString());
+  if (!key) throw fail(404, `No API key ${id}.`);
+  return key;
+}
+
+export async function apiKeyOr404(env: Env, id: string): Promise<ApiKeyRow> {
+  const key = await getApiKey(env.DB, id);
   if (!key) throw fail(404, `No API key ${id}.`);
   return key;
 }

@@ -11,6 +11,8 @@ import {
   type ApplicationRow,
 } from '../store/applications';
 import { purgeApplication } from '../delivery/purge-application';
+
+export { listApplications } from '../store/applications';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 
