@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { timing } from 'hono/timing';
 import { dashboard } from './dashboard/routes';
+import { portal } from './portal/routes';
 import type { AppEnv } from './env';
 import { bearerAuth } from './middleware/bearer-auth';
 import { jsonBody } from './middleware/json-body';
@@ -11,6 +12,7 @@ import { applicationRoutes } from './routes/applications';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventTypeRoutes } from './routes/event-types';
 import { eventRoutes } from './routes/events';
+import { portalLinkRoutes } from './routes/portal-links';
 import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -56,7 +58,9 @@ app.route('/', subscriptionToolRoutes);
 app.route('/', eventRoutes);
 app.route('/', deliveryRoutes);
 app.route('/', eventTypeRoutes);
+app.route('/', portalLinkRoutes);
 app.route('/', dashboard);
+app.route('/', portal);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API_TOKEN (the bootstrap operator key), or an API key from `POST /v1/api-keys`' });
 app.openAPIRegistry.register('EventCompleted', EventCompleted);

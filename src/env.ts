@@ -1,6 +1,7 @@
 // The Worker's bindings, vars and secrets: one typed Env for every handler.
 import type { Task } from './delivery/tasks';
 import type { SubscriptionObject } from './objects/subscription-object';
+import type { ApplicationRow } from './store/applications';
 
 export interface Env {
   /** Subscriptions as fan-out reads them, published by their objects. */
@@ -48,6 +49,6 @@ export type Principal = { scope: 'operator'; key_id: string | null } | { scope: 
 
 export type AppEnv = {
   Bindings: Env;
-  /** `application`: the id of the application named in the path, resolved (and checked against the key) before the body is read. */
-  Variables: { principal: Principal; application?: string };
+  /** `application`: the id of the application named in the path, resolved (and checked against the key) before the body is read; `portal`: the application of the portal session. */
+  Variables: { principal: Principal; application?: string; portal?: ApplicationRow };
 };

@@ -64,16 +64,4 @@ export const requireSession = (): MiddlewareHandler<AppEnv> => async (c, next) =
   await next();
 };
 
-/**
- * Every form post, sign-in and sign-out included, must come from this origin: `Origin` when the
- * browser sends it, else `Sec-Fetch-Site`. (A request with neither is not a browser's cross-site one.)
- */
-export const sameOrigin = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  if (c.req.method === 'POST') {
-    const origin = c.req.header('origin');
-    const site = c.req.header('sec-fetch-site');
-    const foreign = origin !== undefined ? origin !== new URL(c.req.url).origin : site !== undefined && site !== 'same-origin' && site !== 'none';
-    if (foreign) return c.text('Cross-origin form refused.', 403);
-  }
-  await next();
-};
+export { sameOrigin } from '../middleware/same-origin';

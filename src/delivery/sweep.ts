@@ -8,6 +8,7 @@ import type { Env } from '../env';
 import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
 import { takeOverdue } from '../store/deliveries';
 import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
+import { purgePortal } from '../store/portal';
 import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
 import { indexLegacySubscriptions } from './legacy-index';
@@ -22,6 +23,8 @@ export interface SweepReport {
   failed: number;
   purged_keys: number;
   purged_sessions: number;
+  /** Ended portal sessions and long-expired portal links. */
+  purged_portal: number;
   /** Subscriptions from before applications given their index entry. */
   indexed: number;
   /** Deleted applications whose subscriptions and deliveries are now all dealt with. */
@@ -35,7 +38,7 @@ function logFailure(what: string, err: unknown): void {
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
   const nowIso = new Date(nowMs).toISOString();
   const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
-  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0, purged_sessions: 0, indexed: 0, purged_applications: 0 };
+  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0, purged_sessions: 0, purged_portal: 0, indexed: 0, purged_applications: 0 };
 
   const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
   const results = await Promise.allSettled(stalled.map((f) => fanOut(env, f.id, f.fanout_cursor, nowMs)));
@@ -53,6 +56,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
   }
   report.purged_keys = await purgeIdempotencyKeys(env.DB, nowMs);
   report.purged_sessions = await purgeSessions(env.DB, nowMs - SESSION_IDLE_MS, nowMs - SESSION_ABSOLUTE_MS);
+  report.purged_portal = await purgePortal(env.DB, nowMs);
   report.indexed = await indexLegacySubscriptions(env).catch((err) => (logFailure('indexing subscriptions from before applications', err), 0));
   report.purged_applications = await purgeDeletedApplications(env, nowMs).catch((err) => (logFailure('purging deleted applications', err), 0));
   return report;

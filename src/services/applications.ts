@@ -3,12 +3,14 @@
 import type { Env, Principal } from '../env';
 import {
   DEFAULT_APPLICATION,
+  DEFAULT_PORTAL,
   findApplication,
   insertApplication,
   markApplicationDeleted,
   updateApplication,
   type ApplicationFields,
   type ApplicationRow,
+  type PortalSettings,
 } from '../store/applications';
 import { purgeApplication } from '../delivery/purge-application';
 
@@ -35,10 +37,22 @@ export function assertUid(uid: string | null | undefined): void {
   }
 }
 
-export async function createApplication(env: Env, input: { name: string; uid?: string; metadata?: Record<string, string> }, nowMs = Date.now()): Promise<ApplicationRow> {
+export async function createApplication(
+  env: Env,
+  input: { name: string; uid?: string; metadata?: Record<string, string>; portal?: PortalSettings },
+  nowMs = Date.now(),
+): Promise<ApplicationRow> {
   assertUid(input.uid);
   const now = new Date(nowMs).toISOString();
-  const app: ApplicationRow = { id: newId('app', nowMs), uid: input.uid ?? null, name: input.name, metadata: input.metadata ?? {}, created_at: now, updated_at: now };
+  const app: ApplicationRow = {
+    id: newId('app', nowMs),
+    uid: input.uid ?? null,
+    name: input.name,
+    metadata: input.metadata ?? {},
+    portal: input.portal ?? DEFAULT_PORTAL,
+    created_at: now,
+    updated_at: now,
+  };
   if (!(await insertApplication(env.DB, app))) throw fail(409, `The uid ${input.uid} is taken by another application.`);
   return app;
 }

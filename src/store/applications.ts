@@ -6,19 +6,36 @@ export const DEFAULT_APPLICATION = 'default';
 /** Ids edgehook makes for applications; anything else in an `{app}` path segment is a `uid`. */
 export const APPLICATION_ID = /^app_[0-9a-z]{26}$/;
 
+/** How the application's customer portal looks and where it may be embedded. */
+export interface PortalSettings {
+  /** Origins allowed to frame the portal (`frame-ancestors`); none: it may not be framed. */
+  allowed_origins: string[];
+  theme: 'light' | 'dark' | 'auto';
+  /** `#rrggbb`. */
+  accent_color: string;
+}
+
+export const DEFAULT_PORTAL: PortalSettings = { allowed_origins: [], theme: 'auto', accent_color: '#0550ae' };
+
 export interface ApplicationRow {
   id: string;
   uid: string | null;
   name: string;
   metadata: Record<string, string>;
+  portal: PortalSettings;
   created_at: string;
   updated_at: string;
 }
 
-type Stored = Omit<ApplicationRow, 'metadata'> & { metadata: string };
+type Stored = Omit<ApplicationRow, 'metadata' | 'portal'> & { metadata: string; portal: string };
 
-const COLUMNS = 'id, uid, name, metadata, created_at, updated_at';
-const parse = (row: Stored): ApplicationRow => ({ ...row, metadata: JSON.parse(row.metadata) as Record<string, string> });
+const COLUMNS = 'id, uid, name, metadata, portal, created_at, updated_at';
+export const parseApplication = (row: Stored): ApplicationRow => ({
+  ...row,
+  metadata: JSON.parse(row.metadata) as Record<string, string>,
+  portal: { ...DEFAULT_PORTAL, ...(JSON.parse(row.portal) as Partial<PortalSettings>) },
+});
+const parse = parseApplication;
 
 /** A live application by its id or its uid. */
 export async function findApplication(db: D1Database, idOrUid: string): Promise<ApplicationRow | null> {
@@ -33,13 +50,13 @@ export async function findApplication(db: D1Database, idOrUid: string): Promise<
 /** Inserts it; false when its uid is taken. */
 export async function insertApplication(db: D1Database, app: ApplicationRow): Promise<boolean> {
   const r = await db
-    .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`)
-    .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), app.created_at, app.updated_at)
+    .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`)
+    .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), JSON.stringify(app.portal), app.created_at, app.updated_at)
     .run();
   return r.meta.changes === 1;
 }
 
-export type ApplicationFields = Partial<Pick<ApplicationRow, 'uid' | 'name' | 'metadata'>>;
+export type ApplicationFields = Partial<Pick<ApplicationRow, 'uid' | 'name' | 'metadata' | 'portal'>>;
 
 /** Changes the given fields of a live application; `conflict` when the new uid is taken. */
 export async function updateApplication(db: D1Database, id: string, fields: ApplicationFields, nowIso: string): Promise<{ app: ApplicationRow | null; conflict: boolean }> {
@@ -50,10 +67,11 @@ export async function updateApplication(db: D1Database, id: string, fields: Appl
            uid = CASE WHEN ?2 THEN ?3 ELSE uid END,
            name = coalesce(?4, name),
            metadata = coalesce(?5, metadata),
+           portal = coalesce(?7, portal),
            updated_at = ?6
          WHERE id = ?1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
       )
-      .bind(id, fields.uid !== undefined ? 1 : 0, fields.uid ?? null, fields.name ?? null, fields.metadata ? JSON.stringify(fields.metadata) : null, nowIso)
+      .bind(id, fields.uid !== undefined ? 1 : 0, fields.uid ?? null, fields.name ?? null, fields.metadata ? JSON.stringify(fields.metadata) : null, nowIso, fields.portal ? JSON.stringify(fields.portal) : null)
       .first<Stored>();
     return { app: row ? parse(row) : null, conflict: false };
   } catch (err) {

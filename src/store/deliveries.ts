@@ -1,5 +1,6 @@
 // Deliveries in D1: the only code that knows their SQL.
 import { newId } from '../utils/ids';
+import { CALLBACK_SUBSCRIPTION } from './callbacks';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -105,6 +106,8 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   /** The event's type. */
   type?: string;
+  /** Leave out the producer's event.completed callbacks. */
+  without_callbacks?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -122,6 +125,7 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
   if (f.subscription_id) add('d.subscription_id = ?', f.subscription_id);
   if (f.status) add('d.status = ?', f.status);
   if (f.type) add('d.event_id IN (SELECT id FROM events WHERE type = ?)', f.type);
+  if (f.without_callbacks) add('d.subscription_id != ?', CALLBACK_SUBSCRIPTION);
   if (f.cursor) add('d.id < ?', f.cursor);
   params.push(f.limit + 1);
   const columns = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');

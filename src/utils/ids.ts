@@ -15,3 +15,8 @@ export function newId(prefix: IdPrefix, nowMs = Date.now()): string {
   for (const byte of random) tail += ALPHABET[byte % 32];
   return `${prefix}_${time}${tail}`;
 }
+
+/** The smallest id of `prefix` made at `ms` or later: a bound for ranges of time-ordered ids. */
+export function newIdAt(prefix: IdPrefix, ms: number): string {
+  return `${newId(prefix, ms).slice(0, prefix.length + 11)}${'0'.repeat(16)}`;
+}

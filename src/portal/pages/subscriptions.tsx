@@ -1,0 +1,60 @@
+/** @jsxImportSource hono/jsx */
+// The customer's subscriptions: state and a 24 h summary each, and the form that makes one (event types
+// picked from the catalogue, with their descriptions).
+import type { ApplicationRow } from '../../store/applications';
+import type { EventTypeRow } from '../../store/event-types';
+import type { StoredSubscription } from '../../store/subscriptions';
+import { Layout, NoticeBox, StatusBadge, type Notice } from '../layout';
+
+export const EventTypePicker = ({ types, chosen }: { types: EventTypeRow[]; chosen: string[] }) => (
+  <fieldset>
+    <legend>Event types</legend>
+    <label class="check">
+      <input type="checkbox" name="events" value="*" checked={chosen.includes('*')} /> All event types
+    </label>
+    {types.map((t) => (
+      <label class="check">
+        <input type="checkbox" name="events" value={t.name} checked={chosen.includes(t.name)} />
+        <span><code>{t.name}</code>{t.description ? <span class="muted"> — {t.description}</span> : null}</span>
+      </label>
+    ))}
+  </fieldset>
+);
+
+export const SubscriptionsPage = ({ app, subs, types, notice }: { app: ApplicationRow; subs: StoredSubscription[]; types: EventTypeRow[]; notice?: Notice }) => (
+  <Layout app={app} title="Subscriptions" section="subscriptions">
+    <NoticeBox notice={notice} />
+    <p class="muted">Each subscription is a URL of yours that receives the events you pick, signed so that you can verify them.</p>
+    <section class="card scroll" aria-labelledby="yours">
+      <h2 id="yours">Your subscriptions</h2>
+      {subs.length === 0 ? (
+        <p>None yet: add the URL that should receive webhooks below.</p>
+      ) : (
+        <table>
+          <tr><th scope="col">URL</th><th scope="col" class="hide-sm">Event types</th><th scope="col">State</th></tr>
+          {subs.map((s) => (
+            <tr id={s.id}>
+              <td>
+                <a href={`/portal/subscriptions/${s.id}`}>{s.url}</a>
+                {s.description ? <div class="muted">{s.description}</div> : null}
+              </td>
+              <td class="hide-sm"><code>{s.events.join(', ')}</code></td>
+              <td><StatusBadge status={s.disabled ? 'disabled' : 'enabled'} /></td>
+            </tr>
+          ))}
+        </table>
+      )}
+    </section>
+    <section class="card" aria-labelledby="new">
+      <h2 id="new">Add a subscription</h2>
+      <form method="post" action="/portal/subscriptions">
+        <div class="row">
+          <label class="grow">URL<input name="url" type="url" required placeholder="https://example.com/webhooks" /></label>
+          <label class="grow">Description (optional)<input name="description" maxlength={1024} /></label>
+        </div>
+        <p><EventTypePicker types={types} chosen={[]} /></p>
+        <button class="primary" type="submit">Add subscription</button>
+      </form>
+    </section>
+  </Layout>
+);
