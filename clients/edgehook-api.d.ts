@@ -1082,6 +1082,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/{app}/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a single-use link into the application’s customer portal
+         * @description Opening the link (in a tab, or in an iframe of a page whose origin is in the application’s `portal.allowed_origins`) starts a portal session for this application only: its customer manages their subscriptions, reads the event catalogue and their deliveries. The link works once, until `expires_at`; the session lasts 30 minutes idle, 8 hours at most. Make the link on your server, with an operator key or the application’s key, when the customer opens the page.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["PortalLinkCreate"];
+                };
+            };
+            responses: {
+                /** @description The link */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalLink"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid; `errors` lists each failing path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications/{app}/subscriptions": {
         parameters: {
             query?: never;
@@ -2431,6 +2522,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a single-use link into the application’s customer portal
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     Opening the link (in a tab, or in an iframe of a page whose origin is in the application’s `portal.allowed_origins`) starts a portal session for this application only: its customer manages their subscriptions, reads the event catalogue and their deliveries. The link works once, until `expires_at`; the session lasts 30 minutes idle, 8 hours at most. Make the link on your server, with an operator key or the application’s key, when the customer opens the page.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["PortalLinkCreate"];
+                };
+            };
+            responses: {
+                /** @description The link */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalLink"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid; `errors` lists each failing path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subscriptions": {
         parameters: {
             query?: never;
@@ -3201,6 +3382,7 @@ export interface components {
                 [key: string]: string;
             };
             name: string;
+            portal: components["schemas"]["PortalSettings"];
             uid: string | null;
             updated_at: string;
         };
@@ -3215,6 +3397,7 @@ export interface components {
             };
             /** @example Acme Corp */
             name: string;
+            portal?: components["schemas"]["PortalSettings"];
             /**
              * @description Your own id for it, unique; usable wherever the id is. Not `default`, not starting with `app_`.
              * @example acme-corp
@@ -3231,6 +3414,7 @@ export interface components {
                 [key: string]: string;
             };
             name?: string;
+            portal?: components["schemas"]["PortalSettings"] & unknown;
             /**
              * @description null removes it
              * @example acme-corp
@@ -3377,6 +3561,39 @@ export interface components {
             /** @enum {string} */
             status: "ok";
             version: string;
+        };
+        PortalLink: {
+            expires_at: string;
+            /**
+             * @description Open it once (a browser tab or an iframe) within `expires_at`; it opens a portal session for this application
+             * @example https://edgehook.example/portal/enter?token=ptl_…
+             */
+            url: string;
+        };
+        PortalLinkCreate: {
+            /**
+             * @description Seconds the link may wait for its one use (default 300, at most 900)
+             * @default 300
+             */
+            expires_in: number;
+        };
+        PortalSettings: {
+            /**
+             * @description Buttons and links; text on it is black or white, whichever reads better
+             * @default #0550ae
+             */
+            accent_color: string;
+            /**
+             * @description Origins whose pages may embed the portal in an iframe (`frame-ancestors`); none: it cannot be framed
+             * @default []
+             */
+            allowed_origins: string[];
+            /**
+             * @description `auto` follows the customer’s system
+             * @default auto
+             * @enum {string}
+             */
+            theme: "light" | "dark" | "auto";
         };
         Problem: {
             detail: string;

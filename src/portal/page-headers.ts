@@ -26,5 +26,5 @@ export async function setPortalHeaders(c: Context<AppEnv>, portal: PortalSetting
     ].join('; '),
   );
   c.header('x-content-type-options', 'nosniff');
-  c.header('referrer-policy', 'no-referrer');
+  c.header('referrer-policy', 'same-origin');
 }

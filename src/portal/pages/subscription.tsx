@@ -30,7 +30,8 @@ export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscripti
         <h2 id="secret">Signing secret</h2>
         {p.secret ? (
           <p>
-            <label>Signing secret (verify each webhook's <code>webhook-signature</code> with it)
+            <label>
+              <span>Signing secret (verify each webhook’s <code>webhook-signature</code> with it)</span>
               <input class="secret" readonly value={p.secret} />
             </label>
           </p>
