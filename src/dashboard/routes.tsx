@@ -10,12 +10,13 @@ import type { AppEnv } from '../env';
 import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
 import { createApiKey, listApiKeys, revokeKey } from '../services/api-keys';
 import { applicationFor, createApplication, listApplications } from '../services/applications';
+import { createPortalLink } from '../services/portal';
 import { ANY_APPLICATION, changeSubscription, createSubscription, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { validated } from '../services/validated';
 import { ApiKeyCreate, ApplicationCreate } from '../schemas/applications';
 import { SubscriptionCreate } from '../schemas/subscriptions';
 import { DEFAULT_APPLICATION } from '../store/applications';
-import type { FieldError } from '../utils/problem';
+import { problemText } from '../utils/problem';
 import { attemptsOf } from '../store/attempts';
 import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
@@ -35,11 +36,6 @@ type C = Context<AppEnv>;
 const isPartial = (c: C) => c.req.header('x-partial') === '1';
 /** Marks a live region's refresh, so the page can tell it from a sign-in page it was redirected to. */
 const PARTIAL = { 'x-partial': '1' };
-const problemText = (err: unknown) => {
-  if (!(err instanceof HTTPException)) return 'Something went wrong; try again.';
-  const errors = (err.cause as { errors?: FieldError[] } | undefined)?.errors ?? [];
-  return [err.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' ');
-};
 
 // Every dashboard answer (the sign-in page and sign-out included): no-store, CSP; every post: same origin.
 for (const path of ['/', '/ui/*']) dashboard.use(path, pageHeaders(), sameOrigin());
@@ -193,6 +189,13 @@ dashboard.post('/ui/applications', async (c) => {
   } catch (err) {
     return applicationsPage(c, { kind: 'err', text: problemText(err) }, 422);
   }
+});
+
+// The operator sees what the application's customers see: a portal link of their own, used at once.
+dashboard.post('/ui/applications/:id/portal', async (c) => {
+  const app = await applicationFor(c.env, OPERATOR, c.req.param('id'));
+  const link = await createPortalLink(c.env, app.id, new URL(c.req.url).origin, 60);
+  return c.redirect(link.url, 303);
 });
 
 async function apiKeysPage(c: C, notice?: Notice, status: 200 | 422 = 200) {

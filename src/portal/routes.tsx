@@ -4,6 +4,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isCallback } from '../delivery/callback';
 import { envelopeBody } from '../delivery/envelope';
 import { recoverFailed, redeliver } from '../delivery/redeliver';
@@ -21,7 +22,7 @@ import { allEventTypes } from '../store/event-types';
 import { eventTypesOf } from '../store/events';
 import { getSubscriptions } from '../store/subscriptions';
 import { newIdAt } from '../utils/ids';
-import type { FieldError } from '../utils/problem';
+import { problemText } from '../utils/problem';
 import { exampleOf } from '../utils/schema-example';
 import { ActivityChart } from './chart';
 import type { Notice } from './layout';
@@ -37,13 +38,8 @@ export const portal = new Hono<AppEnv>();
 type C = Context<AppEnv>;
 const appOf = (c: C): ApplicationRow => c.var.portal!;
 
-const problemText = (err: unknown) => {
-  if (!(err instanceof HTTPException)) return 'Something went wrong; try again.';
-  const errors = (err.cause as { errors?: FieldError[] } | undefined)?.errors ?? [];
-  return [err.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' ');
-};
 
-async function message(c: C, app: ApplicationRow | null, [title, text]: readonly [string, string], status: 401 | 404 | 410 | 413 | 500) {
+async function message(c: C, app: ApplicationRow | null, [title, text]: readonly [string, string], status: ContentfulStatusCode) {
   await setPortalHeaders(c, app?.portal ?? null);
   return c.html(<MessagePage app={app} title={title} text={text} />, status);
 }
@@ -52,7 +48,7 @@ portal.onError(async (err, c) => {
   const status = err instanceof HTTPException ? err.status : 500;
   if (status === 404) return message(c, c.var.portal ?? null, ['Not found', 'There is no such page here, or it is not yours to see.'], 404);
   if (status >= 500) console.error(JSON.stringify({ msg: 'portal error', path: c.req.path, error: String(err) }));
-  return message(c, c.var.portal ?? null, ['Something went wrong', status >= 500 ? 'Try again in a moment.' : problemText(err)], status === 413 ? 413 : 500);
+  return message(c, c.var.portal ?? null, ['Something went wrong', status >= 500 ? 'Try again in a moment.' : problemText(err)], status as ContentfulStatusCode);
 });
 
 // Forms come from the portal's own pages only, and are small.

@@ -48,3 +48,10 @@ export function fail(status: ContentfulStatusCode, detail: string, errors?: Fiel
 export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
+
+/** What a form page says of a failed operation: the problem's detail and each field error; never internals. */
+export function problemText(err: unknown): string {
+  if (!(err instanceof HTTPException)) return 'Something went wrong; try again.';
+  const errors = (err.cause as { errors?: FieldError[] } | undefined)?.errors ?? [];
+  return [err.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join(' ');
+}

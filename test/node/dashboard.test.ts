@@ -192,6 +192,10 @@ describe('dashboard', () => {
     assert.equal(await page.locator('tr[data-delivery]').count(), 0);
     await page.goto(`${server.url}/ui/applications`);
     await page.screenshot({ path: `${SHOTS}/applications.png` });
+    // The operator opens the application's customer portal from here.
+    await page.locator(`tr#${app.id}`).getByRole('button', { name: 'Open its portal' }).click();
+    await page.waitForURL(/\/portal\/$/);
+    assert.equal(await page.textContent('header strong'), 'Dash Co · Webhooks');
 
     // Revoked in the dashboard: refused on the next request.
     await page.goto(`${server.url}/ui/api-keys`);

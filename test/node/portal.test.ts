@@ -114,6 +114,38 @@ describe('customer portal in Chromium', () => {
     await page.close();
   });
 
+  it('refuses an expired link; a session of one application opens nothing of another', async () => {
+    const A = await api('POST', '/v1/applications', { name: 'Browser A' });
+    const B = await api('POST', '/v1/applications', { name: 'Browser B' });
+    const subB = await api('POST', `/v1/applications/${B.id}/subscriptions`, { url: `${receivers.origin}/hook/portal-b`, events: ['*'] });
+    const short = (await api('POST', `/v1/applications/${A.id}/portal-links`, { expires_in: 1 })).url;
+    await new Promise((ok) => setTimeout(ok, 1200));
+    const page = await browser.newPage();
+    assert.equal((await page.goto(short))?.status(), 410);
+    assert.match(await page.textContent('h1') ?? '', /This link has expired/);
+    await page.goto(await portalLink(A.id));
+    for (const path of [`/portal/subscriptions/${subB.id}`, `/portal/subscriptions/${subB.id}/delete`]) {
+      const res = await page.goto(server.url + path);
+      assert.equal(res?.status(), 404, path);
+      assert.equal((await page.content()).includes(subB.url), false);
+    }
+    // A form aimed at B's subscription, posted from A's portal page.
+    await page.goto(`${server.url}/portal/`);
+    const [res] = await Promise.all([
+      page.waitForNavigation(),
+      page.evaluate((id) => {
+        const f = document.createElement('form');
+        f.method = 'post';
+        f.action = `/portal/subscriptions/${id}/disable`;
+        document.body.append(f);
+        f.submit();
+      }, subB.id),
+    ]);
+    assert.equal(res?.status(), 404);
+    assert.equal((await api('GET', `/v1/applications/${B.id}/subscriptions/${subB.id}`)).disabled, false);
+    await page.close();
+  });
+
   it('refuses a used link, and is not framed by a site the application did not allow', async () => {
     const app = await api('POST', '/v1/applications', { name: 'Once', portal: { allowed_origins: ['https://elsewhere.example'] } });
     const link = await portalLink(app.id);

@@ -39,6 +39,7 @@ export const ApplicationsPage = ({ apps, next, notice }: { apps: ApplicationRow[
             <td class="hide-sm">{when(a.created_at)}</td>
             <td>
               <a href={`/?app=${a.id}`}>Subscriptions</a> · <a href={`/ui/deliveries?application_id=${a.id}`}>Deliveries</a> · <a href={`/ui/api-keys?scope=${a.id}`}>Keys</a>
+              <form class="inline" method="post" action={`/ui/applications/${a.id}/portal`}> · <button data-busy="Opening…">Open its portal</button></form>
             </td>
           </tr>
         ))}
