@@ -22,7 +22,7 @@ describe('subscriptions', () => {
     expect(read.status).toBe(200);
     expect(read.body.secret).toBeUndefined();
     expect(JSON.stringify(read.body)).not.toContain(body.secret);
-    expect(read.body).toEqual({ ...body, secret: undefined });
+    expect(read.body).toEqual({ ...body, secret: undefined, waiting: 0 }); // GET of one also says how many deliveries wait
 
     const secret = await apiJson(`/v1/subscriptions/${body.id}/secret`);
     expect(secret).toMatchObject({ status: 200, body: { secret: body.secret } });
@@ -68,7 +68,7 @@ describe('subscriptions', () => {
     expect(body).toMatchObject({ id: sub.id, url: 'https://other.example.com/x', events: ['*'], description: 'changed', metadata: { k: 'v' }, disabled: true });
     expect(body.secret).toBeUndefined();
     expect(body.created_at).toBe(sub.created_at);
-    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body).toEqual(body);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body).toEqual({ ...body, waiting: 0 });
     // The secret survives a change.
     expect((await apiJson(`/v1/subscriptions/${sub.id}/secret`)).body.secret).toBe(sub.secret);
     // description can be cleared.

@@ -6,10 +6,10 @@ import pLimit from 'p-limit';
 import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
-import { loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
+import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { markSlow } from '../store/health';
-import { disableSubscription } from '../store/subscription-writes';
-import { getSubscriptions, type StoredSubscription } from '../store/subscriptions';
+import { admitDelivery, disableSubscription, settleDelivery } from '../store/subscription-writes';
+import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
 import { deliver } from './deliver';
 import { enqueueDeliveries, type QueueItem } from './enqueue';
@@ -35,6 +35,8 @@ interface Sent {
   row: DispatchRow;
   outcome: Outcome;
   record: AttemptRecord;
+  /** Its subscription delivers in order (FIFO): a final outcome frees its lane. */
+  fifo: boolean;
 }
 
 /** A delivery reached a final state: the event's callback may now be due. */
@@ -48,6 +50,8 @@ const isSlow = (ctx: Context, row: DispatchRow) => row.slow_until !== null && ro
 async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueItem | null> {
   const { env, clock } = ctx;
   const { row, outcome } = s;
+  // A FIFO lane's delivery in flight that became final frees its lane (a retry keeps it: it keeps its place).
+  if (outcome.kind !== 'retry' && s.fifo) await settleDelivery(env, row.subscription_id, row.id);
   switch (outcome.kind) {
     case 'succeeded':
       await finalised(ctx, row);
@@ -114,14 +118,28 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           msg.ack();
           return;
         }
-        const resolved = await resolveTarget(row, subs.get(row.subscription_id) ?? null, env, clock.now());
+        const sub = subs.get(row.subscription_id) ?? null;
+        const resolved = await resolveTarget(row, sub, env, clock.now());
         if ('skip' in resolved) {
           await skip(ctx, row);
+          if (sub?.ordering === 'fifo') await settleDelivery(env, sub.id, row.id); // it leaves its lane
           msg.ack();
           return;
         }
+        // Flow control, where the subscription has any: its object says whether this attempt may go now.
+        // Held, the delivery waits there and comes back through the queue; the message's work is done.
+        if (sub && hasFlowControl(sub)) {
+          const fifo = sub.ordering === 'fifo';
+          const lane = fifo ? (row.ordering_key ?? '') : '';
+          const earlier = fifo && (await hasEarlierPending(env.DB, row));
+          const verdict = await admitDelivery(env, sub.id, { delivery_id: row.id, generation: row.generation, lane, seq: row.event_seq, earlier });
+          if (verdict !== 'go') {
+            msg.ack();
+            return;
+          }
+        }
         const attempt = row.chain_attempts + 1;
-        sent.push({ msg, row, ...(await onTheWire(() => deliver(row, resolved.target, attempt, { settings: ctx.config, clock }))) });
+        sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...(await onTheWire(() => deliver(row, resolved.target, attempt, { settings: ctx.config, clock }))) });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();

@@ -13,6 +13,8 @@ export interface IncomingEvent {
   data_json?: string;
   id?: string;
   callback_url?: string;
+  /** FIFO subscriptions keep one line per key. */
+  ordering_key?: string;
   /** Deliver to this subscription only (test events). */
   target_subscription_id?: string;
 }
@@ -41,6 +43,7 @@ export async function ingestEvent(
       callback_url: input.callback_url ?? null,
       created_at: new Date(nowMs).toISOString(),
       target_subscription_id: input.target_subscription_id ?? null,
+      ordering_key: input.ordering_key ?? null,
     },
     key,
     nowMs,

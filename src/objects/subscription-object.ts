@@ -4,6 +4,7 @@
 // never gets an older copy over a newer one; an alarm publishes again if a publish did not finish.
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
+import { FlowGate, type Arrival, type Gate } from './flow-gate';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { applyChange, type SubscriptionChange } from '../store/subscription-changes';
 import { getSubscription, putSubscription, unpublishSubscription, withApplication, type StoredSubscription } from '../store/subscriptions';
@@ -28,6 +29,9 @@ const PUBLISH_RETRY_MS = 10_000;
 export class SubscriptionObject extends DurableObject<Env> {
   #published = 0;
   #publishing: Promise<void> = Promise.resolve();
+  #gate: FlowGate;
+  /** When the alarm should next release waiting deliveries (this instance's knowledge). */
+  #releaseAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,6 +41,7 @@ export class SubscriptionObject extends DurableObject<Env> {
     if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
       sql.exec('ALTER TABLE subscription ADD COLUMN application_id TEXT');
     }
+    this.#gate = new FlowGate(sql);
   }
 
   #row(): Row | null {
@@ -66,7 +71,7 @@ export class SubscriptionObject extends DurableObject<Env> {
       row.application_id,
     );
     if (!publish) return Promise.resolve();
-    void this.ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
+    void this.ctx.storage.setAlarm(Math.min(Date.now() + PUBLISH_RETRY_MS, this.#releaseAt ?? Infinity));
     return this.#publish().catch((err) =>
       console.error(JSON.stringify({ msg: 'subscription not published yet; the alarm retries', subscription_id: row.id, error: String(err) })),
     );
@@ -80,7 +85,7 @@ export class SubscriptionObject extends DurableObject<Env> {
       if (row.doc === null) await unpublishSubscription(this.env.SUBSCRIPTIONS, { id: row.id, application_id: row.application_id });
       else await putSubscription(this.env.SUBSCRIPTIONS, parse(row.doc));
       this.#published = row.version;
-      if (this.#row()?.version === row.version) await this.ctx.storage.deleteAlarm();
+      if (this.#row()?.version === row.version && this.#gate.waiting() === 0) await this.ctx.storage.deleteAlarm();
     });
     this.#publishing = run.catch(() => {});
     return run;
@@ -108,6 +113,7 @@ export class SubscriptionObject extends DurableObject<Env> {
     if (!after) return { sub: before, changed: false };
     if ('refused' in after) return { sub: before, changed: false, refused: after.refused };
     await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1, application_id: row.application_id });
+    await this.#release(); // resumed, or a limit raised or lifted: what waits may go
     return { sub: after, changed: true };
   }
 
@@ -127,7 +133,54 @@ export class SubscriptionObject extends DurableObject<Env> {
     await this.#publish();
   }
 
+  /** The gate of the current state: paused, FIFO, the rate limit. */
+  #gateOf(sub: StoredSubscription | null): Gate {
+    return { paused: Boolean(sub?.paused), fifo: sub?.ordering === 'fifo', rate: sub?.rate_limit ?? null };
+  }
+
+  #sub(): StoredSubscription | null {
+    const row = this.#row();
+    return row?.doc ? parse(row.doc) : null;
+  }
+
+  /**
+   * Flow control, asked by the consumer before it attempts a delivery of this subscription: `go`, or
+   * `hold` (it waits here, in order, and comes back through the queue when its turn comes), or `stale`.
+   */
+  async admit(arrival: Arrival): Promise<'go' | 'hold' | 'stale'> {
+    const verdict = this.#gate.admit(this.#gateOf(this.#sub()), arrival, Date.now());
+    if (verdict === 'hold') await this.#release();
+    return verdict;
+  }
+
+  /** A FIFO lane's delivery in flight became final: the next of its lane may go. */
+  async settled(deliveryId: string): Promise<void> {
+    this.#gate.settled(deliveryId);
+    await this.#release();
+  }
+
+  /** How many deliveries wait here. */
+  async waiting(): Promise<number> {
+    return this.#gate.waiting();
+  }
+
+  /** Sends back to the queue what may go now; arms the alarm for what waits on time. */
+  async #release(): Promise<void> {
+    const nowMs = Date.now();
+    const { release, nextAtMs } = this.#gate.releasable(this.#gateOf(this.#sub()), nowMs);
+    if (release.length > 0) {
+      await this.env.DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation } })));
+    }
+    if (nextAtMs !== null) {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > nextAtMs || current < nowMs) await this.ctx.storage.setAlarm(nextAtMs);
+      this.#releaseAt = nextAtMs;
+    }
+  }
+
   override async alarm(): Promise<void> {
+    this.#releaseAt = null;
+    await this.#release();
     await this.#publish(); // throws when KV is still unavailable: the runtime retries the alarm
   }
 }

@@ -3,9 +3,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { RECOVER_LIMIT, recoverFailed } from '../delivery/redeliver';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
-import { SecretResponse } from '../schemas/subscriptions';
+import { SecretResponse, Subscription } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { rotateSecret, sendTestEvent, setPaused } from '../services/subscriptions';
+import { toPublic } from '../store/subscriptions';
 import { fail } from '../utils/problem';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
@@ -36,6 +37,26 @@ export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
       return c.json(await sendTestEvent(c.env, c.executionCtx, await applicationOf(c), c.req.valid('param').id), 202);
     },
   );
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    routes.openapi(
+      createRoute({
+        method: 'post',
+        path: at.path(`/subscriptions/{id}/${action}`),
+        tags,
+        security: bearer,
+        summary: paused ? 'Pause: hold every delivery (nothing is sent, nothing fails)' : 'Resume: send what was held, in order where FIFO',
+        description: at.describe(
+          paused
+            ? 'Deliveries wait in the subscription’s object until it is resumed; none is attempted, counted failed or disabled for it. Pausing a paused subscription changes nothing.'
+            : 'What waited goes, within the rate limit and in event order under FIFO.',
+        ),
+        request: { params: at.params(SubId) },
+        responses: { 200: jsonResponse(Subscription, 'The subscription'), ...problems(401, 404) },
+      }),
+      async (c) => c.json(toPublic(await setPaused(c.env, await applicationOf(c), c.req.valid('param').id, paused)), 200),
+    );
+  }
 
   routes.openapi(
     createRoute({

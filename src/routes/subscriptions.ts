@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication } from '../services/subscriptions';
+import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, waitingOf } from '../services/subscriptions';
 import { toPublic } from '../store/subscriptions';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
@@ -57,7 +57,10 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
       request: { params: at.params(SubId) },
       responses: { 200: jsonResponse(Subscription, 'The subscription'), ...problems(401, 404) },
     }),
-    async (c) => c.json(toPublic(await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id)), 200),
+    async (c) => {
+      const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      return c.json({ ...toPublic(sub), waiting: await waitingOf(c.env, sub) }, 200);
+    },
   );
 
   routes.openapi(

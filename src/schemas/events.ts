@@ -21,6 +21,12 @@ export const EventCreate = z
       .optional()
       .openapi({ description: 'Your id for the event (becomes `webhook-id`); the same id again within 24 h is not sent twice' }),
     callback_url: z.string().min(1).max(2048).optional().openapi({ description: 'Called with `event.completed` once every delivery is final' }),
+    ordering_key: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .openapi({ description: 'For subscriptions with `ordering: "fifo"`: events with the same key are delivered in order, different keys in parallel', example: 'order-1234' }),
   })
   .openapi('EventCreate');
 

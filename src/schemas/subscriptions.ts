@@ -13,6 +13,16 @@ const Metadata = z
   .record(z.string().max(64), z.string().max(1024))
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
   .openapi({ example: { team: 'billing' } });
+const RateLimit = z
+  .strictObject({
+    per_second: z.number().int().min(1).max(1000).openapi({ description: 'Deliveries a second, at most' }),
+    burst: z.number().int().min(1).max(1000).default(1).openapi({ description: 'How many may go at once after a quiet spell (default 1: evenly spaced). Any one second then holds at most per_second + burst − 1.' }),
+  })
+  .openapi('RateLimit', { description: 'edgehook never sends this subscription more; the rest wait, in order, and are not failed attempts' });
+const Ordering = z.enum(['fifo']).openapi({
+  description:
+    '`fifo`: the next delivery waits until the one before it succeeded or failed for good (retries of it keep their schedule). With events sent with an `ordering_key`, each key is its own line.',
+});
 const Secret = z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: '`whsec_` + base64 of 24 to 64 bytes' });
 
 export const SubscriptionCreate = z
@@ -23,6 +33,8 @@ export const SubscriptionCreate = z
     metadata: Metadata.optional(),
     secret: Secret.optional(),
     github_signature: z.boolean().optional().openapi({ description: "Also sign with GitHub's `x-hub-signature-256`" }),
+    rate_limit: RateLimit.nullable().optional(),
+    ordering: Ordering.nullable().optional(),
   })
   .openapi('SubscriptionCreate');
 
@@ -34,6 +46,8 @@ export const SubscriptionUpdate = z
     metadata: Metadata.optional(),
     disabled: z.boolean().optional(),
     github_signature: z.boolean().optional(),
+    rate_limit: RateLimit.nullable().optional().openapi({ description: 'null lifts it' }),
+    ordering: Ordering.nullable().optional().openapi({ description: 'null: no ordering' }),
   })
   .openapi('SubscriptionUpdate');
 
@@ -47,6 +61,10 @@ export const Subscription = z
     metadata: z.record(z.string(), z.string()),
     disabled: z.boolean(),
     github_signature: z.boolean(),
+    rate_limit: RateLimit.nullable(),
+    ordering: Ordering.nullable(),
+    paused: z.boolean().openapi({ description: 'Paused: deliveries wait (`POST …/resume` sends them)' }),
+    waiting: z.number().int().optional().openapi({ description: 'Deliveries held by flow control right now (on GET of one subscription)' }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -6,9 +6,9 @@ import { generateSecret } from '../signing/secret';
 import { openSecret, sealSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
 import type { SubscriptionFields } from '../store/subscription-changes';
-import { changeStoredSubscription, removeSubscription, saveNewSubscription } from '../store/subscription-writes';
+import { changeStoredSubscription, removeSubscription, saveNewSubscription, waitingDeliveries } from '../store/subscription-writes';
 import { DEFAULT_APPLICATION } from '../store/applications';
-import { legacyUnindexed, listSubscriptions, signingSecrets, type Page, type StoredSubscription } from '../store/subscriptions';
+import { hasFlowControl, legacyUnindexed, listSubscriptions, signingSecrets, type Page, type RateLimit, type StoredSubscription } from '../store/subscriptions';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
@@ -28,6 +28,8 @@ export interface NewSubscription {
   metadata?: Record<string, string>;
   secret?: string;
   github_signature?: boolean;
+  rate_limit?: RateLimit | null;
+  ordering?: 'fifo' | null;
 }
 
 /** Creates it; returns it with its secret (stored sealed: this answer is the one place it is shown in clear). */
@@ -50,6 +52,9 @@ export async function createSubscription(env: Env, applicationId: string, input:
     created_at: now,
     updated_at: now,
     secrets: [{ value: await sealSecret(env, id, secret), expires_at: null }],
+    rate_limit: input.rate_limit ?? null,
+    ordering: input.ordering ?? null,
+    paused: false,
   };
   await saveNewSubscription(env, sub);
   return { sub, secret };
@@ -103,4 +108,16 @@ export async function listOfApplication(env: Env, applicationId: string, limit: 
   return listSubscriptions(env.SUBSCRIPTIONS, applicationId, limit, cursor, legacy).catch(() => {
     throw fail(400, 'The cursor is not valid.');
   });
+}
+
+/** Pauses or resumes it: while paused its deliveries wait (none is sent, none fails); on resume they go, in order. */
+export async function setPaused(env: Env, scope: Scope, id: string, paused: boolean, nowMs = Date.now()): Promise<StoredSubscription> {
+  const { sub } = await changeStoredSubscription(env, id, { kind: paused ? 'pause' : 'resume' }, nowMs, guard(scope));
+  if (!sub) throw fail(404, `No subscription ${id}.`);
+  return sub;
+}
+
+/** How many of its deliveries flow control holds now. */
+export async function waitingOf(env: Env, sub: StoredSubscription): Promise<number> {
+  return hasFlowControl(sub) ? waitingDeliveries(env, sub.id) : 0;
 }

@@ -69,13 +69,18 @@ export interface DispatchRow {
   callback_payload: string | null;
   /** Until when its subscription's receiver counts as slow (it hung lately), or null. */
   slow_until: string | null;
+  /** The event's ordering key (FIFO lanes), and its place in the order events were stored. */
+  application_id: string;
+  ordering_key: string | null;
+  event_seq: string;
 }
 
 export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
   const { results } = await db
     .prepare(
-      `SELECT d.id, d.event_id, d.subscription_id, d.status, d.generation, d.chain_attempts, e.type, e.data, e.created_at AS event_created_at,
-              e.callback_url, e.callback_at, e.callback_payload,
+      `SELECT d.id, d.application_id, d.event_id, d.subscription_id, d.status, d.generation, d.chain_attempts, e.type, e.data, e.created_at AS event_created_at,
+              e.callback_url, e.callback_at, e.callback_payload, e.ordering_key,
+              e.created_at || '|' || printf('%016d', e.rowid) AS event_seq,
               (SELECT h.slow_until FROM subscription_health h WHERE h.subscription_id = d.subscription_id) AS slow_until
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.id IN (SELECT value FROM json_each(?1))`,
@@ -233,4 +238,25 @@ export async function successRates(db: D1Database, sinceIso: string): Promise<Ma
     .bind(sinceIso)
     .all<SuccessRate>();
   return new Map(results.map((r) => [r.subscription_id, r]));
+}
+
+/**
+ * FIFO: whether an earlier event of the same ordering lane may still have a delivery to this
+ * subscription on its way: one that is pending, or an earlier event of the application whose fan-out
+ * has not finished (it may not have made its deliveries yet). Fan-out and the queue do not keep order.
+ */
+export async function hasEarlierPending(db: D1Database, row: Pick<DispatchRow, 'id' | 'subscription_id' | 'application_id' | 'event_seq' | 'ordering_key'>): Promise<boolean> {
+  const found = await db
+    .prepare(
+      `SELECT 1 WHERE EXISTS (
+         SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.subscription_id = ?1 AND d.status = 'pending' AND d.id != ?2
+           AND coalesce(e.ordering_key, '') = ?4 AND e.created_at || '|' || printf('%016d', e.rowid) < ?3)
+       OR EXISTS (
+         SELECT 1 FROM events e WHERE e.fanout_done = 0 AND e.application_id = ?5 AND e.target_subscription_id IS NULL
+           AND coalesce(e.ordering_key, '') = ?4 AND e.created_at || '|' || printf('%016d', e.rowid) < ?3)`,
+    )
+    .bind(row.subscription_id, row.id, row.event_seq, row.ordering_key ?? '', row.application_id)
+    .first();
+  return found !== null;
 }

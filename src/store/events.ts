@@ -11,6 +11,7 @@ export interface NewEvent {
   created_at: string;
   /** Fan out to this subscription only (test events). */
   target_subscription_id?: string | null;
+  ordering_key?: string | null;
 }
 
 export interface EventSummary {
@@ -57,12 +58,12 @@ export async function insertEvent(
       .bind(key, event.id, nowMs, bodyHash, event.application_id),
     db
       .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8
+        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8, ?9
          WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
            AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
       )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id),
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null),
     db
       .prepare(
         'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',

@@ -1,6 +1,6 @@
 // Every change a subscription can go through, as pure functions of its state: its Durable Object
 // applies them one at a time, in order, so none is lost.
-import type { StoredSubscription } from './subscriptions';
+import type { RateLimit, StoredSubscription } from './subscriptions';
 
 export interface SubscriptionFields {
   url?: string;
@@ -9,6 +9,8 @@ export interface SubscriptionFields {
   metadata?: Record<string, string>;
   disabled?: boolean;
   github_signature?: boolean;
+  rate_limit?: RateLimit | null;
+  ordering?: 'fifo' | null;
 }
 
 export type SubscriptionChange =
@@ -17,7 +19,10 @@ export type SubscriptionChange =
   /** A new current secret; the ones still signing keep signing beside it for 24 h. */
   | { kind: 'rotate'; secret: string }
   /** The consumer's: the receiver answered 410, or every delivery failed for too long. No change when already disabled. */
-  | { kind: 'disable' };
+  | { kind: 'disable' }
+  /** Hold every delivery until `resume`; nothing is sent, nothing fails. */
+  | { kind: 'pause' }
+  | { kind: 'resume' };
 
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /** Secrets signing at once, the current one included: each adds a signature to every attempt. */
@@ -54,6 +59,9 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
       return withRotatedSecret(sub, change.secret, nowMs);
     case 'disable':
       return sub.disabled ? null : { ...sub, disabled: true, updated_at };
+    case 'pause':
+    case 'resume':
+      return Boolean(sub.paused) === (change.kind === 'pause') ? null : { ...sub, paused: change.kind === 'pause', updated_at };
     case 'update': {
       const f = change.fields;
       return {
@@ -64,6 +72,8 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
         metadata: f.metadata ?? sub.metadata,
         disabled: f.disabled ?? sub.disabled,
         github_signature: f.github_signature ?? sub.github_signature,
+        rate_limit: f.rate_limit === undefined ? sub.rate_limit : f.rate_limit,
+        ordering: f.ordering === undefined ? sub.ordering : f.ordering,
         updated_at,
       };
     }

@@ -2,6 +2,7 @@
 // (API, dashboard, and the consumers' disables) and the strongly consistent read of it. Given an
 // application id, a subscription of another application reads and acts as missing.
 import type { Env } from '../env';
+import type { Arrival } from '../objects/flow-gate';
 import type { SubscriptionChange } from './subscription-changes';
 import type { StoredSubscription } from './subscriptions';
 
@@ -37,4 +38,18 @@ export async function disableSubscription(env: Bindings, id: string, nowMs = Dat
 /** Publishes a subscription made before applications again, with its entry in its application's index. */
 export async function reindexSubscription(env: Bindings, id: string): Promise<void> {
   if (SUBSCRIPTION_ID.test(id)) await objectOf(env, id).reindex(id);
+}
+
+/** Flow control's verdict on attempting a delivery now (see FlowGate.admit). */
+export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<'go' | 'hold' | 'stale'> {
+  return objectOf(env, subscriptionId).admit(arrival);
+}
+
+/** A FIFO subscription's delivery became final: the next of its lane may go. */
+export async function settleDelivery(env: Bindings, subscriptionId: string, deliveryId: string): Promise<void> {
+  if (SUBSCRIPTION_ID.test(subscriptionId)) await objectOf(env, subscriptionId).settled(deliveryId);
+}
+
+export async function waitingDeliveries(env: Bindings, subscriptionId: string): Promise<number> {
+  return SUBSCRIPTION_ID.test(subscriptionId) ? objectOf(env, subscriptionId).waiting() : 0;
 }

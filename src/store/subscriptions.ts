@@ -10,6 +10,12 @@ export interface StoredSecret {
   expires_at: string | null;
 }
 
+/** At most `per_second` deliveries a second, smoothly; `burst` may go at once after a quiet spell (default 1). */
+export interface RateLimit {
+  per_second: number;
+  burst?: number;
+}
+
 export interface StoredSubscription {
   id: string;
   /** The application it belongs to, for good (absent in copies made before applications: `default`). */
@@ -23,9 +29,20 @@ export interface StoredSubscription {
   created_at: string;
   updated_at: string;
   secrets: StoredSecret[];
+  /** Flow control; absent in copies made before it: none. */
+  rate_limit?: RateLimit | null;
+  ordering?: 'fifo' | null;
+  paused?: boolean;
 }
 
-export type PublicSubscription = Omit<StoredSubscription, 'secrets'>;
+/** Whether the consumer must ask the subscription's object before each attempt. */
+export const hasFlowControl = (sub: StoredSubscription) => Boolean(sub.rate_limit || sub.ordering === 'fifo' || sub.paused);
+
+export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused'> & {
+  rate_limit: Required<RateLimit> | null;
+  ordering: 'fifo' | null;
+  paused: boolean;
+};
 
 interface ListMetadata {
   /** Event patterns; absent when too large for metadata (then the value is read). */
@@ -48,7 +65,7 @@ export function withApplication(sub: StoredSubscription): StoredSubscription {
 
 export function toPublic(sub: StoredSubscription): PublicSubscription {
   const { secrets: _secrets, ...rest } = sub;
-  return rest;
+  return { ...rest, rate_limit: sub.rate_limit ? { per_second: sub.rate_limit.per_second, burst: sub.rate_limit.burst ?? 1 } : null, ordering: sub.ordering ?? null, paused: sub.paused ?? false };
 }
 
 /** Secrets that still sign at `nowMs`, newest first. */

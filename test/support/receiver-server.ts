@@ -12,10 +12,17 @@ interface Receiver {
   faults: Map<string, number>;
 }
 
-type Concrete = Exclude<Action, { chaos: unknown }>;
+type Concrete = Exclude<Action, { chaos: unknown } | { match: unknown }>;
 
-/** Turns a chaos action into a concrete one for this request. */
-function resolve(action: Action, r: Receiver, webhookId: string): Concrete {
+/** Turns a chaos or match action into a concrete one for this request. */
+function resolve(action: Action, r: Receiver, webhookId: string, body: string): Concrete {
+  if ('match' in action) {
+    const m = action.match;
+    if (!body.includes(m.text)) return { status: 200 };
+    const seen = r.faults.get(`match:${m.text}`) ?? 0;
+    r.faults.set(`match:${m.text}`, seen + 1);
+    return seen < m.times ? { status: m.status } : { status: 200 };
+  }
   if (!('chaos' in action)) return action;
   const c = action.chaos;
   const faults = r.faults.get(webhookId) ?? 0;
@@ -75,7 +82,7 @@ export async function startReceiverServer(): Promise<ReceiverServer> {
     const r = get(name);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const action = resolve(r.script.shift() ?? r.fallback, r, headers['webhook-id'] ?? '');
+    const action = resolve(r.script.shift() ?? r.fallback, r, headers['webhook-id'] ?? '', body);
     const answer = 'reset' in action ? 'reset' : 'hang' in action ? 'hang' : action.status;
     r.log.push({ at: Date.now(), headers, body, answer });
     if ('reset' in action) return req.socket.destroy();

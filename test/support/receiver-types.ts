@@ -7,7 +7,9 @@ export type Action =
    * Random faults, each with its probability; the rest answer 200. At most `max_faults` faults per
    * webhook-id, so a retry schedule with more attempts than that always gets through.
    */
-  | { chaos: { p500: number; p429: number; hang: number; reset: number; max_faults: number } };
+  | { chaos: { p500: number; p429: number; hang: number; reset: number; max_faults: number } }
+  /** Requests whose body contains `text` get `status` the first `times` times; the rest answer 200. */
+  | { match: { text: string; status: number; times: number } };
 
 export interface Received {
   at: number;

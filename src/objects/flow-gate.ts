@@ -1,0 +1,164 @@
+// The flow control of one subscription, kept in its Durable Object's SQLite storage: which of its
+// deliveries may be attempted now (`admit`), which wait and in what order (`held`), the FIFO lanes'
+// deliveries in flight, and the rate limit's token bucket. A delivery that waits is sent back to the
+// queue by `releasable` when its turn comes; holding it is no attempt and no failure.
+import type { RateLimit } from '../store/subscriptions';
+
+export interface Gate {
+  paused: boolean;
+  fifo: boolean;
+  rate: RateLimit | null;
+}
+
+export interface Arrival {
+  delivery_id: string;
+  generation: number;
+  /** The FIFO lane: the event's ordering key ('' for none); '' for every delivery without FIFO. */
+  lane: string;
+  /** The event's place in the order events were sent. */
+  seq: string;
+  /** FIFO: a delivery of an earlier event of the lane is still pending in the log (it may not have reached here yet). */
+  earlier?: boolean;
+}
+
+type Held = { delivery_id: string; generation: number; lane: string; seq: string; released_at_ms: number | null };
+
+/** A released delivery that has not come back by then is released again (its message was lost). */
+const RELEASE_LEASE_MS = 60_000;
+/** A delivery held for an earlier one this object has not seen yet is looked at again this soon. */
+const RECHECK_MS = 1_000;
+
+export class FlowGate {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS held (delivery_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, lane TEXT NOT NULL, seq TEXT NOT NULL, released_at_ms INTEGER)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS held_order ON held (lane, seq)');
+    sql.exec('CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, head TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, at_ms INTEGER NOT NULL)');
+  }
+
+  #held(id: string): Held | null {
+    return this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held WHERE delivery_id = ?', id).toArray()[0] ?? null;
+  }
+
+  /**
+   * Keeps it waiting. `recheckAtMs`: it waits for nothing this object will see (an earlier event's
+   * delivery still on its way here), so it counts as released long ago and is released again then.
+   */
+  #hold(a: Arrival, recheckAtMs: number | null = null): 'hold' {
+    const releasedAt = recheckAtMs === null ? null : recheckAtMs - RELEASE_LEASE_MS;
+    this.sql.exec(
+      `INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (delivery_id) DO UPDATE SET generation = max(generation, excluded.generation), released_at_ms = excluded.released_at_ms`,
+      a.delivery_id,
+      a.generation,
+      a.lane,
+      a.seq,
+      releasedAt,
+    );
+    return 'hold';
+  }
+
+  #head(lane: string): string | null {
+    return this.sql.exec<{ head: string }>('SELECT head FROM lanes WHERE lane = ?', lane).toArray()[0]?.head ?? null;
+  }
+
+  /** Tokens now (refilled since last time), without taking any. */
+  #tokens(rate: RateLimit, nowMs: number): number {
+    const row = this.sql.exec<{ tokens: number; at_ms: number }>('SELECT tokens, at_ms FROM bucket WHERE id = 1').toArray()[0];
+    const burst = rate.burst ?? 1;
+    if (!row) return burst;
+    return Math.min(burst, row.tokens + ((nowMs - row.at_ms) / 1000) * rate.per_second);
+  }
+
+  #setTokens(tokens: number, nowMs: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO bucket (id, tokens, at_ms) VALUES (1, ?, ?)', tokens, nowMs);
+  }
+
+  /**
+   * Whether a delivery may be attempted now. `go` takes a token and, under FIFO, makes it its lane's
+   * delivery in flight until `settled`. `hold` keeps it, in order, until `releasable` gives it back;
+   * `stale` is a message of an older generation than the one held.
+   */
+  admit(gate: Gate, a: Arrival, nowMs: number): 'go' | 'hold' | 'stale' {
+    const held = this.#held(a.delivery_id);
+    if (held && a.generation < held.generation) return 'stale';
+    if (held && held.released_at_ms === null) return this.#hold(a); // a copy of a waiting delivery's message (the sweep's)
+    if (gate.paused) return this.#hold(a);
+    if (gate.fifo) {
+      const head = this.#head(a.lane);
+      if (head !== null && head !== a.delivery_id) return this.#hold(a);
+      if (head === null) {
+        const before = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE lane = ? AND seq < ? AND delivery_id != ?', a.lane, a.seq, a.delivery_id).one().n;
+        if (before > 0) return this.#hold(a); // an earlier event of the lane waits: it goes first
+        if (a.earlier) return this.#hold(a, nowMs + RECHECK_MS); // one is still on its way here: it goes first
+        this.sql.exec('INSERT OR REPLACE INTO lanes (lane, head) VALUES (?, ?)', a.lane, a.delivery_id);
+      }
+    } else if (!held) {
+      const waiting = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE released_at_ms IS NULL').one().n;
+      if (waiting > 0) return this.#hold(a); // others wait already: in order, behind them
+    }
+    if (gate.rate) {
+      const tokens = this.#tokens(gate.rate, nowMs);
+      if (tokens < 1) {
+        this.#setTokens(tokens, nowMs);
+        return this.#hold(a);
+      }
+      this.#setTokens(tokens - 1, nowMs);
+    }
+    if (held) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', a.delivery_id);
+    return 'go';
+  }
+
+  /** A FIFO lane's delivery in flight is final (or gone): the lane is free for the next. */
+  settled(deliveryId: string): void {
+    this.sql.exec('DELETE FROM lanes WHERE head = ?', deliveryId);
+    this.sql.exec('DELETE FROM held WHERE delivery_id = ?', deliveryId);
+  }
+
+  /**
+   * The deliveries to send back to the queue now, marked released, and when to look again (null:
+   * nothing waits on time). Paused: none. FIFO: each free lane's earliest. Rate limit: as many as there
+   * are tokens (taken again at `admit`, so a released one may still wait if others came first).
+   */
+  releasable(gate: Gate, nowMs: number, most = 100): { release: Held[]; nextAtMs: number | null } {
+    const stale = nowMs - RELEASE_LEASE_MS;
+    if (!gate.fifo) this.sql.exec('DELETE FROM lanes'); // ordering lifted: no lane waits on its delivery in flight
+    if (!gate.paused && !gate.fifo && !gate.rate) {
+      // Flow control lifted: everything that waited goes, and will not come back here.
+      const all = this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held ORDER BY seq LIMIT ?', most).toArray();
+      for (const h of all) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', h.delivery_id);
+      return { release: all, nextAtMs: all.length === most ? nowMs : null };
+    }
+    const candidates = gate.paused
+      ? []
+      : gate.fifo
+        ? this.sql
+            .exec<Held>(
+              `SELECT h.delivery_id, h.generation, h.lane, h.seq, h.released_at_ms FROM held h
+               WHERE h.seq = (SELECT min(seq) FROM held WHERE lane = h.lane)
+                 AND (NOT EXISTS (SELECT 1 FROM lanes l WHERE l.lane = h.lane) OR EXISTS (SELECT 1 FROM lanes l WHERE l.lane = h.lane AND l.head = h.delivery_id))
+               ORDER BY h.seq LIMIT ?`,
+              most,
+            )
+            .toArray()
+        : this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held ORDER BY seq LIMIT ?', most).toArray();
+    const due = candidates.filter((h) => h.released_at_ms === null || h.released_at_ms < stale);
+    let n = due.length;
+    let nextAtMs: number | null = null;
+    if (gate.rate && n > 0) {
+      const tokens = this.#tokens(gate.rate, nowMs);
+      n = Math.min(n, Math.floor(tokens));
+      if (n < due.length) nextAtMs = nowMs + Math.ceil(((Math.max(0, 1 - (tokens - n)) ) / gate.rate.per_second) * 1000);
+    }
+    const release = due.slice(0, n);
+    for (const h of release) this.sql.exec('UPDATE held SET released_at_ms = ? WHERE delivery_id = ?', nowMs, h.delivery_id);
+    const outstanding = candidates.filter((h) => h.released_at_ms !== null && h.released_at_ms >= stale).map((h) => h.released_at_ms! + RELEASE_LEASE_MS);
+    const wake = [nextAtMs, ...outstanding, !gate.paused && candidates.length === most ? nowMs : null].filter((t): t is number => t !== null);
+    return { release, nextAtMs: wake.length ? Math.min(...wake) : null };
+  }
+
+  /** Deliveries waiting (released ones on their way back included). */
+  waiting(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held').one().n;
+  }
+}

@@ -1,0 +1,139 @@
+// Flow control per subscription, in its Durable Object: a rate limit held at the receiver, FIFO order
+// (per ordering key) through retries, pause and resume; held deliveries are no attempts and no failures.
+import { evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
+
+/** The most arrivals in any 1 s window (sliding over each arrival). */
+function busiestSecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i]! - t[j]! >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 25) {
+    const sent = await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, k) => sendEvent(type, { i: i + k }, {}, extra(i + k))));
+    ids.push(...sent.map((e) => e.id));
+  }
+  return ids;
+}
+
+const dataOf = (body: string) => JSON.parse(body).data as { i: number };
+
+describe('flow control', () => {
+  it('never sends more than the rate limit, sends everything in about n / rate, and does not slow a neighbour', async () => {
+    const limited = receiver('rate-limited');
+    const free = receiver('rate-free');
+    const sub = await createSubscription(limited.url, ['rate.go'], { rate_limit: { per_second: 20 } });
+    expect(sub).toMatchObject({ rate_limit: { per_second: 20, burst: 1 }, ordering: null, paused: false });
+    await createSubscription(free.url, ['rate.go']);
+    const t0 = Date.now();
+    await sendMany('rate.go', 300);
+    const freeDone = await eventually(async () => (await free.log()).length >= 300 && Date.now(), 30_000);
+    const log = await eventually(async () => {
+      const l = await limited.log();
+      return l.length >= 300 && l;
+    }, 40_000);
+    const took = Math.max(...log.map((l) => l.at)) - t0;
+    expect(busiestSecond(log.map((l) => l.at))).toBeLessThanOrEqual(21);
+    expect(took).toBeGreaterThan(14_000);
+    expect(took).toBeLessThan(25_000);
+    expect(freeDone - t0).toBeLessThan(took / 2); // the neighbour was not held back
+    expect(new Set(log.map((l) => l.headers['webhook-id'])).size).toBe(300);
+    // Held deliveries are not attempts: each made exactly one, and none failed.
+    const { results } = await env.DB.prepare('SELECT attempt_count, status FROM deliveries WHERE subscription_id = ?').bind(sub.id).all<{ attempt_count: number; status: string }>();
+    expect(results.every((r) => r.attempt_count === 1 && r.status === 'succeeded')).toBe(true);
+  }, 60_000);
+
+  it('FIFO: first successful arrivals exactly in event order through a retried head; one key’s failure does not hold up another', async () => {
+    const r = receiver('fifo');
+    await r.script([{ status: 200 }, { status: 200 }, { status: 500 }, { status: 500 }]); // the 3rd event fails twice
+    await createSubscription(r.url, ['fifo.go'], { ordering: 'fifo' });
+    for (let i = 0; i < 50; i++) await sendEvent('fifo.go', { i }); // one after another: event order is i
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.filter((x) => x.answer === 200).length >= 50 && l;
+    }, 30_000);
+    expect(log.filter((x) => x.answer === 200).map((x) => dataOf(x.body).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(log.filter((x) => x.answer === 500).map((x) => dataOf(x.body).i)).toEqual([2, 2]);
+
+    // Two keys: key a's first event fails 3 times (then succeeds on its last attempt); key b flows meanwhile.
+    const k = receiver('fifo-keys');
+    await k.script([], { match: { text: '"i":0', status: 500, times: 3 } });
+    await createSubscription(k.url, ['keys.go'], { ordering: 'fifo' });
+    for (let i = 0; i < 10; i++) await sendEvent('keys.go', { i, key: i % 2 ? 'b' : 'a' }, {}, { ordering_key: i % 2 ? 'b' : 'a' });
+    const keyed = await eventually(async () => {
+      const l = await k.log();
+      return l.filter((x) => x.answer === 200).length >= 10 && l;
+    }, 30_000);
+    const ok = keyed.filter((x) => x.answer === 200).map((x) => dataOf(x.body).i);
+    expect(ok.filter((i) => i % 2 === 0)).toEqual([0, 2, 4, 6, 8]);
+    expect(ok.filter((i) => i % 2 === 1)).toEqual([1, 3, 5, 7, 9]);
+    const firstA = keyed.find((x) => x.answer === 200 && dataOf(x.body).i === 0)!.at;
+    const lastB = Math.max(...keyed.filter((x) => dataOf(x.body).i % 2 === 1).map((x) => x.at));
+    expect(lastB).toBeLessThan(firstA); // all of b arrived while a's head was still being retried
+  });
+
+  it('pause holds everything (no attempt, no failure), resume sends it all; GET shows how many wait', async () => {
+    const r = receiver('paused');
+    const sub = await createSubscription(r.url, ['pause.go']);
+    const paused = await apiJson(`/v1/subscriptions/${sub.id}/pause`, { method: 'POST' });
+    expect(paused.body.paused).toBe(true);
+    await sendMany('pause.go', 100);
+    const waiting = await eventually(async () => {
+      const s = (await apiJson(`/v1/subscriptions/${sub.id}`)).body;
+      return s.waiting >= 100 && s;
+    }, 20_000);
+    expect(waiting.waiting).toBe(100);
+    await new Promise((ok) => setTimeout(ok, 1000));
+    expect(await r.log()).toEqual([]);
+    const held = await env.DB.prepare("SELECT count(*) AS n, sum(attempt_count) AS attempts FROM deliveries WHERE subscription_id = ? AND status = 'pending'").bind(sub.id).first();
+    expect(held).toEqual({ n: 100, attempts: 0 });
+
+    expect((await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' })).body.paused).toBe(false);
+    await eventually(async () => (await r.log()).length >= 100, 20_000);
+    const after = await env.DB.prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY status, attempt_count').bind(sub.id).all();
+    expect(after.results).toEqual([{ status: 'succeeded', attempt_count: 1, n: 100 }]);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
+  });
+});
+
+describe('flow control settings', () => {
+  it('survives an eviction of the object: held deliveries and the pause are in its storage', async () => {
+    const r = receiver('evicted');
+    const sub = await createSubscription(r.url, ['evict.go'], { ordering: 'fifo', rate_limit: { per_second: 50, burst: 5 } });
+    await apiJson(`/v1/subscriptions/${sub.id}/pause`, { method: 'POST' });
+    for (let i = 0; i < 20; i++) await sendEvent('evict.go', { i });
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting >= 20, 20_000);
+    await evictDurableObject(env.SUBSCRIPTION_OBJECTS.getByName(sub.id));
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body).toMatchObject({ paused: true, waiting: 20 });
+    await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' });
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.length >= 20 && l;
+    }, 20_000);
+    expect(log.map((l) => JSON.parse(l.body).data.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('refuses bad settings with 422, and lifting them sends what waited', async () => {
+    const r = receiver('lifted');
+    for (const bad of [{ rate_limit: { per_second: 0 } }, { rate_limit: { per_second: 5, burst: 0 } }, { rate_limit: { per_second: 1.5 } }, { ordering: 'lifo' }, { rate_limit: 20 }]) {
+      const res = await apiJson('/v1/subscriptions', { method: 'POST', json: { url: r.url, events: ['*'], ...bad } });
+      expect(res.status, JSON.stringify(bad)).toBe(422);
+    }
+    expect((await apiJson('/v1/events', { method: 'POST', json: { type: 'x.y', data: {}, ordering_key: '' } })).status).toBe(422);
+    const sub = await createSubscription(r.url, ['lift.go'], { rate_limit: { per_second: 1 } });
+    for (let i = 0; i < 6; i++) await sendEvent('lift.go', { i });
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting >= 4, 10_000);
+    const lifted = await apiJson(`/v1/subscriptions/${sub.id}`, { method: 'PATCH', json: { rate_limit: null } });
+    expect(lifted.body.rate_limit).toBeNull();
+    await eventually(async () => (await r.log()).length >= 6, 10_000);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
+  });
+});
