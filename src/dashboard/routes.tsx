@@ -11,7 +11,7 @@ import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
 import { createApiKey, listApiKeys, revokeKey } from '../services/api-keys';
 import { applicationFor, createApplication, listApplications } from '../services/applications';
 import { createPortalLink } from '../services/portal';
-import { ANY_APPLICATION, changeSubscription, createSubscription, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { ANY_APPLICATION, changeSubscription, createSubscription, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent, setPaused, waitingOf } from '../services/subscriptions';
 import { validated } from '../services/validated';
 import { ApiKeyCreate, ApplicationCreate } from '../schemas/applications';
 import { SubscriptionCreate } from '../schemas/subscriptions';
@@ -73,8 +73,12 @@ const allApplications = async (c: C) => (await listApplications(c.env.DB, 100)).
 async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200, appId?: string) {
   const app = await applicationFor(c.env, OPERATOR, appId ?? (c.req.query('app') || DEFAULT_APPLICATION));
   const page = await listOfApplication(c.env, app.id, 50, c.req.query('cursor') || undefined);
-  const [rates, apps] = await Promise.all([successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString()), allApplications(c)]);
-  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} apps={apps} app={app.id} />, status);
+  const [rates, apps, waiting] = await Promise.all([
+    successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString()),
+    allApplications(c),
+    Promise.all(page.data.map(async (s) => [s.id, await waitingOf(c.env, s)] as const)).then((pairs) => new Map(pairs)),
+  ]);
+  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} apps={apps} app={app.id} waiting={waiting} />, status);
 }
 
 dashboard.get('/', (c) => subscriptionsPage(c));
@@ -93,6 +97,13 @@ dashboard.post('/ui/subscriptions', async (c) => {
     return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422, String(form.app ?? DEFAULT_APPLICATION));
   }
 });
+
+for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+  dashboard.post(`/ui/subscriptions/:id/${action}`, async (c) => {
+    const sub = await setPaused(c.env, ANY_APPLICATION, c.req.param('id'), paused);
+    return c.redirect(`/?app=${sub.application_id}`, 303);
+  });
+}
 
 for (const [action, disabled] of [['enable', false], ['disable', true]] as const) {
   dashboard.post(`/ui/subscriptions/:id/${action}`, async (c) => {

@@ -205,6 +205,26 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('shows flow control (rate limit, FIFO, how many wait) and pauses and resumes a subscription', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await signIn(page);
+    const sub = await api('POST', '/v1/subscriptions', { url: `${receivers.origin}/hook/dash-flow`, events: ['flow.*'], rate_limit: { per_second: 5, burst: 2 }, ordering: 'fifo' });
+    await page.goto(`${server.url}/`);
+    const row = page.locator(`tr#${sub.id}`);
+    assert.match((await row.locator('[data-flow]').textContent()) ?? '', /≤ 5\/s \(burst 2\) · FIFO/);
+    await row.locator('button:has-text("Pause")').click();
+    assert.equal((await api('GET', `/v1/subscriptions/${sub.id}`)).paused, true);
+    for (let i = 0; i < 3; i++) await api('POST', '/v1/events', { type: 'flow.x', data: { i } });
+    for (let i = 0; i < 50 && (await api('GET', `/v1/subscriptions/${sub.id}`)).waiting < 3; i++) await new Promise((ok) => setTimeout(ok, 100));
+    await page.reload();
+    assert.match((await row.locator('[data-flow]').textContent()) ?? '', /paused.*3 waiting/s);
+    assert.equal((await received('dash-flow')).length, 0);
+    await row.locator('button:has-text("Resume")').click();
+    for (let i = 0; i < 100 && (await received('dash-flow')).length < 3; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal((await received('dash-flow')).length, 3);
+    await page.close();
+  });
+
   it('shows loading states: a busy button while a form is on its way, and how fresh a live list is', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -23,8 +23,25 @@ const Rate = ({ rate }: { rate: SuccessRate | undefined }) => {
   );
 };
 
+/** Its flow control, in words: rate limit, FIFO, paused, and how many deliveries wait. */
+const Flow = ({ sub, waiting }: { sub: StoredSubscription; waiting: number }) => {
+  const parts = [
+    sub.rate_limit ? `≤ ${sub.rate_limit.per_second}/s${(sub.rate_limit.burst ?? 1) > 1 ? ` (burst ${sub.rate_limit.burst})` : ''}` : null,
+    sub.ordering === 'fifo' ? 'FIFO' : null,
+  ].filter(Boolean);
+  return (
+    <div class="muted" data-flow>
+      {sub.paused ? <span class="badge pending">paused</span> : null} {parts.join(' · ')}
+      {waiting > 0 ? <span> · <strong>{waiting}</strong> waiting</span> : null}
+    </div>
+  );
+};
+
 const Actions = ({ sub }: { sub: StoredSubscription }) => (
   <div class="row">
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/${sub.paused ? 'resume' : 'pause'}`}>
+      <button data-busy={sub.paused ? 'Resuming…' : 'Pausing…'}>{sub.paused ? 'Resume' : 'Pause'}</button>
+    </form>
     <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/${sub.disabled ? 'enable' : 'disable'}`}>
       <button data-busy={sub.disabled ? 'Enabling…' : 'Disabling…'}>{sub.disabled ? 'Enable' : 'Disable'}</button>
     </form>
@@ -47,7 +64,7 @@ export const ApplicationPicker = ({ apps, current, action, any }: { apps: Applic
   </form>
 );
 
-export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string }) => (
+export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app, waiting }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number> }) => (
   <Layout title="Subscriptions" section="subscriptions">
     {notice ? (
       <div class={`msg ${notice.kind}`} role="status">
@@ -84,7 +101,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app }: { su
                 <div class="muted"><code>{sub.id}</code>{sub.description ? ` · ${sub.description}` : ''}</div>
               </td>
               <td class="hide-sm"><code>{sub.events.join(', ')}</code></td>
-              <td><StatusBadge status={sub.disabled ? 'disabled' : 'enabled'} /></td>
+              <td><StatusBadge status={sub.disabled ? 'disabled' : 'enabled'} /><Flow sub={sub} waiting={waiting.get(sub.id) ?? 0} /></td>
               <td><Rate rate={rates.get(sub.id)} /></td>
               <td><Actions sub={sub} /></td>
             </tr>
