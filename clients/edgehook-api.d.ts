@@ -1511,6 +1511,68 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/applications/{app}/subscriptions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause: hold every delivery (nothing is sent, nothing fails)
+         * @description Deliveries wait in the subscription’s object until it is resumed; none is attempted, counted failed or disabled for it. Pausing a paused subscription changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications/{app}/subscriptions/{id}/recover": {
         parameters: {
             query?: never;
@@ -1589,6 +1651,68 @@ export interface paths {
                 };
                 /** @description Well-formed but invalid; `errors` lists each failing path */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{app}/subscriptions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume: send what was held, in order where FIFO
+         * @description What waited goes, within the rate limit and in event order under FIFO.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2953,6 +3077,68 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/subscriptions/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause: hold every delivery (nothing is sent, nothing fails)
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     Deliveries wait in the subscription’s object until it is resumed; none is attempted, counted failed or disabled for it. Pausing a paused subscription changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/subscriptions/{id}/recover": {
         parameters: {
             query?: never;
@@ -3031,6 +3217,68 @@ export interface paths {
                 };
                 /** @description Well-formed but invalid; `errors` lists each failing path */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume: send what was held, in order where FIFO
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     What waited goes, within the rate limit and in event order under FIFO.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3509,6 +3757,11 @@ export interface components {
             };
             /** @description Your id for the event (becomes `webhook-id`); the same id again within 24 h is not sent twice */
             id?: string;
+            /**
+             * @description For subscriptions with `ordering: "fifo"`: events with the same key are delivered in order, different keys in parallel
+             * @example order-1234
+             */
+            ordering_key?: string;
             /** @example order.updated */
             type: string;
         };
@@ -3605,6 +3858,16 @@ export interface components {
             title: string;
             type: string;
         };
+        /** @description edgehook never sends this subscription more; the rest wait, in order, and are not failed attempts */
+        RateLimit: {
+            /**
+             * @description How many may go at once after a quiet spell (default 1: evenly spaced). Any one second then holds at most per_second + burst − 1.
+             * @default 1
+             */
+            burst: number;
+            /** @description Deliveries a second, at most */
+            per_second: number;
+        } | null;
         RecoverAccepted: {
             recovering: number;
         };
@@ -3635,8 +3898,18 @@ export interface components {
             metadata: {
                 [key: string]: string;
             };
+            /**
+             * @description `fifo`: the next delivery waits until the one before it succeeded or failed for good (retries of it keep their schedule). With events sent with an `ordering_key`, each key is its own line.
+             * @enum {string|null}
+             */
+            ordering: "fifo" | null;
+            /** @description Paused: deliveries wait (`POST …/resume` sends them) */
+            paused: boolean;
+            rate_limit: components["schemas"]["RateLimit"];
             updated_at: string;
             url: string;
+            /** @description Deliveries held by flow control right now (on GET of one subscription) */
+            waiting?: number;
         };
         SubscriptionCreate: {
             description?: string;
@@ -3657,6 +3930,12 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
+            /**
+             * @description `fifo`: the next delivery waits until the one before it succeeded or failed for good (retries of it keep their schedule). With events sent with an `ordering_key`, each key is its own line.
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
+            rate_limit?: components["schemas"]["RateLimit"];
             /**
              * @description `whsec_` + base64 of 24 to 64 bytes
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
@@ -3694,6 +3973,21 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             };
+            /**
+             * @description null: no ordering
+             * @enum {string|null}
+             */
+            ordering?: "fifo" | null;
+            /** @description null lifts it */
+            rate_limit?: {
+                /**
+                 * @description How many may go at once after a quiet spell (default 1: evenly spaced). Any one second then holds at most per_second + burst − 1.
+                 * @default 1
+                 */
+                burst: number;
+                /** @description Deliveries a second, at most */
+                per_second: number;
+            } | null;
             /**
              * @description Receiver URL: `https:` and a public host
              * @example https://example.com/webhooks

@@ -1,5 +1,5 @@
 // The crash test: `npm run dev` is killed (SIGKILL, every process it started) in the middle of a stream
-// of events to three receivers, then started again on the same local state. Every event answered 202
+// of events to five receivers (one rate-limited, one FIFO), then started again on the same local state. Every event answered 202
 // must arrive at every receiver, verified; a producer whose request failed in the crash retries it with
 // the same Idempotency-Key. The local queue loses every message in the crash: only D1 and the sweep
 // bring the deliveries back.
@@ -25,7 +25,11 @@ interface TestReceiver {
   name: string;
   url: string;
   secret?: string;
+  /** Flow control of its subscription. */
+  flow?: Record<string, unknown>;
   verified: Set<string>;
+  /** webhook-ids in the order their first successful attempt arrived, and when. */
+  firsts: { id: string; at: number }[];
   forged: number;
   requests: number;
   close(): Promise<void>;
@@ -34,7 +38,7 @@ interface TestReceiver {
 /** A receiver on 127.0.0.1 that verifies every request; `answer` picks the status for a webhook-id. */
 async function startReceiver(name: string, answer: (id: string, seen: number) => Promise<number>): Promise<TestReceiver> {
   const seen = new Map<string, number>();
-  const r: TestReceiver = { name, url: '', verified: new Set(), forged: 0, requests: 0, close: async () => {} };
+  const r: TestReceiver = { name, url: '', verified: new Set(), firsts: [], forged: 0, requests: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -51,6 +55,7 @@ async function startReceiver(name: string, answer: (id: string, seen: number) =>
         return;
       }
       const status = await answer(id, n);
+      if (status === 200 && !r.verified.has(id)) r.firsts.push({ id, at: Date.now() });
       if (status === 200) r.verified.add(id);
       res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
     });
@@ -117,13 +122,17 @@ describe('crash of the whole local service', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it(`delivers every accepted event of ${EVENTS} to 3 receivers after a SIGKILL in the middle`, { timeout: DEADLINE_MS + 120_000 }, async () => {
+  it(`delivers every accepted event of ${EVENTS} to 5 receivers (one rate-limited, one FIFO) after a SIGKILL in the middle`, { timeout: DEADLINE_MS + 120_000 }, async () => {
     const t0 = Date.now();
     receivers.push(
       await startReceiver('fast', async () => 200),
       await startReceiver('slow', async () => (await sleep(100 + Math.random() * 200), 200)),
       await startReceiver('fails-once', async (_id, n) => (n === 1 ? 500 : 200)),
+      await startReceiver('limited-50/s', async () => 200),
+      await startReceiver('fifo', async () => 200), // FIFO is one at a time: a retry of each would take 300 × 5 s
     );
+    receivers[3]!.flow = { rate_limit: { per_second: 50 } };
+    receivers[4]!.flow = { ordering: 'fifo' };
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -132,7 +141,7 @@ describe('crash of the whole local service', () => {
     await up();
 
     for (const r of receivers) {
-      const res = await fetch(`${base}/v1/subscriptions`, { method: 'POST', headers, body: JSON.stringify({ url: r.url, events: ['crash.*'] }) });
+      const res = await fetch(`${base}/v1/subscriptions`, { method: 'POST', headers, body: JSON.stringify({ url: r.url, events: ['crash.*'], ...r.flow }) });
       assert.equal(res.status, 201);
       r.secret = ((await res.json()) as { secret: string }).secret;
     }
@@ -186,13 +195,33 @@ describe('crash of the whole local service', () => {
     const ids = [...accepted.values()];
     const missing = () => receivers.reduce((n, r) => n + ids.filter((id) => !r.verified.has(id)).length, 0);
     const missingAtRestart = missing();
-    await waitUntil('every event at every receiver', async () => missing() === 0, DEADLINE_MS - (Date.now() - t0));
+    await waitUntil('every event at every receiver', async () => missing() === 0, DEADLINE_MS - (Date.now() - t0)).catch((err) => {
+      throw new Error(`${err}: missing ${receivers.map((r) => `${r.name} ${ids.filter((id) => !r.verified.has(id)).length}`).join(', ')}`);
+    });
     const recoveredAt = Date.now();
 
     for (const r of receivers) {
       assert.equal(r.forged, 0, `${r.name}: every request verified`);
       assert.equal(ids.filter((id) => !r.verified.has(id)).length, 0, `${r.name}: every event arrived`);
     }
+    // The rate limit held across the crash; FIFO kept the order in which events were stored.
+    const times = receivers[3]!.firsts.map((f) => f.at).sort((a, b) => a - b);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i]! - times[j]! >= 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    assert.ok(busiest <= 51, `at most 50 a second (+1 for the window edge), saw ${busiest}`);
+    const createdAt = new Map<string, string>();
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = (await fetch(`${base}/v1/events?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers }).then((r) => r.json())) as { data: { id: string; created_at: string }[]; next_cursor: string | null };
+      for (const e of page.data) createdAt.set(e.id, e.created_at);
+      cursor = page.next_cursor;
+    }
+    const order = receivers[4]!.firsts.map((f) => createdAt.get(f.id)!);
+    const outOfOrder = order.filter((at, i) => i > 0 && at < order[i - 1]!).length;
+    assert.equal(outOfOrder, 0, 'FIFO: first successful arrivals in the order events were stored');
+
     // The log agrees: every delivery succeeded.
     const pending = await fetch(`${base}/v1/deliveries?status=pending&limit=1`, { headers }).then((r) => r.json() as Promise<{ data: unknown[] }>);
     const failed = await fetch(`${base}/v1/deliveries?status=failed&limit=1`, { headers }).then((r) => r.json() as Promise<{ data: unknown[] }>);
@@ -201,6 +230,7 @@ describe('crash of the whole local service', () => {
     console.log(
       [
         `crash test: ${EVENTS} events x ${receivers.length} receivers = ${EVENTS * receivers.length} deliveries, all arrived and verified`,
+        `  rate-limited receiver: at most ${busiest} in any second (limit 50); FIFO receiver: ${order.length} first arrivals in stored order`,
         `  producer requests failed in the crash and retried with the same key: ${failedRequests} (answered as replays: ${replayed})`,
         `  deliveries not yet at their receiver when the last event was accepted: ${missingAtRestart}`,
         `  requests at the receivers: ${receivers.map((r) => `${r.name} ${r.requests}`).join(', ')}`,
