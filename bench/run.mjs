@@ -172,6 +172,41 @@ try {
   results.throughput = { edgehook: 5000 / (thru.ms / 1000), bare: 5000 / (bareThru.ms / 1000) };
   results.throughput.ratio = results.throughput.edgehook / results.throughput.bare;
 
+  // 3b. The same with flow control on each of 50 other subscriptions (a rate limit that never binds:
+  // 1,000/s, burst 1,000), so that every attempt asks its subscription's object first. Then the rate
+  // actually held: 500 events to one subscription limited to 50/s.
+  progress('throughput with flow control: 5,000 deliveries, each admitted by its subscription’s object …');
+  for (let i = 0; i < 50; i += 25) {
+    await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/subscriptions', { url: fast.url, events: ['thruflow.go'], rate_limit: { per_second: 1000, burst: 1000 } })));
+  }
+  const beforeFlow = fast.count();
+  const thruFlow = await timed(async () => {
+    let sent = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => { while (sent < 100) { sent++; await api('POST', '/v1/events', { type: 'thruflow.go', data: { sent } }); } }));
+    await waitFor(() => fast.count() >= beforeFlow + 5000, 240_000, '5,000 flow-controlled deliveries');
+  });
+  progress('rate limit: 500 events to one subscription limited to 50/s …');
+  const limited = await startReceiver();
+  await api('POST', '/v1/subscriptions', { url: limited.url, events: ['limit.go'], rate_limit: { per_second: 50 } });
+  const firstSent = performance.now();
+  let sentLimited = 0;
+  await Promise.all(Array.from({ length: 10 }, async () => { while (sentLimited < 500) { sentLimited++; await api('POST', '/v1/events', { type: 'limit.go', data: { sentLimited } }); } }));
+  await waitFor(() => limited.count() >= 500, 120_000, '500 rate-limited deliveries');
+  const arrivals = [...limited.arrivals.values()].flat().sort((a, b) => a - b);
+  let busiest = 0;
+  for (let i = 0, j = 0; i < arrivals.length; i++) {
+    while (arrivals[i] - arrivals[j] >= 1000) j++;
+    busiest = Math.max(busiest, i - j + 1);
+  }
+  await limited.close();
+  results.flow = {
+    edgehook: 5000 / (thruFlow.ms / 1000),
+    ratio: 5000 / (thruFlow.ms / 1000) / results.throughput.edgehook,
+    held: (arrivals.length - 1) / ((arrivals.at(-1) - arrivals[0]) / 1000),
+    busiest,
+    seconds: (arrivals.at(-1) - firstSent) / 1000,
+  };
+
   // 4. Signing, inside workerd: request time for n signatures, less an empty request's.
   progress('signing: edgehook against bare crypto.subtle.sign …');
   const noop = median(await Promise.all([1, 2, 3].map(async () => (await timed(() => fetch(`${bare.url}/noop`).then((r) => r.json()))).ms)));
@@ -255,6 +290,8 @@ const rows = [
   ['POST until arrival, one subscription, p50 ms', f1(results.hop.p50), '', ''],
   ...[10, 100, 500].map((n) => [`Fan-out to ${n} (100 ms receiver), ms`, f0(results.fanout[n].ms), `serial ${results.fanout[n].serial}`, `${f1(results.fanout[n].serial / results.fanout[n].ms)}× faster than serial`]),
   ['Delivery throughput, deliveries/s', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
+  ['Delivery throughput with flow control (each attempt admitted by its subscription’s object), deliveries/s', f0(results.flow.edgehook), `without ${f0(results.throughput.edgehook)}`, `${f2(results.flow.ratio)} of without`],
+  ['Rate limit 50/s, 500 events at once: rate held at the receiver; busiest second; all in', `${f1(results.flow.held)}/s; ${results.flow.busiest}; ${f1(results.flow.seconds)} s`, '', `${f2(results.flow.held / 50)} of the limit`],
   ...[1024, 65536].map((s) => [`Signatures/s, ${s / 1024} KiB body`, f0(results.signing[s].edgehook), f0(results.signing[s].bare), f2(results.signing[s].ratio)]),
   [
     "Opening a batch's 10 sealed secrets, µs per batch: first time / cached (vs signing its 10 attempts)",
