@@ -132,11 +132,13 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           const fifo = sub.ordering === 'fifo';
           const lane = fifo ? (row.ordering_key ?? '') : '';
           const earlier = fifo && (await hasEarlierPending(env.DB, row));
-          const verdict = await admitDelivery(env, sub.id, { delivery_id: row.id, generation: row.generation, lane, seq: row.event_seq, earlier });
-          if (verdict !== 'go') {
+          const verdict = await admitDelivery(env, sub.id, { delivery_id: row.id, generation: row.generation, lane, seq: row.event_seq, earlier, mayWait: ctx.lane === 'slow' });
+          if (typeof verdict !== 'object') {
             msg.ack();
             return;
           }
+          const wait = verdict.go - Date.now(); // the rate limit's slot for it
+          if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
         }
         const attempt = row.chain_attempts + 1;
         sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...(await onTheWire(() => deliver(row, resolved.target, attempt, { settings: ctx.config, clock }))) });

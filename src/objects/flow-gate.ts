@@ -1,7 +1,8 @@
 // The flow control of one subscription, kept in its Durable Object's SQLite storage: which of its
 // deliveries may be attempted now (`admit`), which wait and in what order (`held`), the FIFO lanes'
-// deliveries in flight, and the rate limit's token bucket. A delivery that waits is sent back to the
-// queue by `releasable` when its turn comes; holding it is no attempt and no failure.
+// deliveries in flight, and the rate limit's schedule. A delivery that waits is sent back to the
+// queue by `releasable` when its turn comes; holding it is no attempt and no failure. The rate limit
+// hands out time slots (GCRA) that the consumer waits for.
 import type { RateLimit } from '../store/subscriptions';
 
 export interface Gate {
@@ -19,6 +20,8 @@ export interface Arrival {
   seq: string;
   /** FIFO: a delivery of an earlier event of the lane is still pending in the log (it may not have reached here yet). */
   earlier?: boolean;
+  /** Whether its consumer may wait for a slot of the rate limit (the slow lane's may; the main lane's may not hold up others). */
+  mayWait?: boolean;
 }
 
 type Held = { delivery_id: string; generation: number; lane: string; seq: string; released_at_ms: number | null };
@@ -27,13 +30,25 @@ type Held = { delivery_id: string; generation: number; lane: string; seq: string
 const RELEASE_LEASE_MS = 60_000;
 /** A delivery held for an earlier one this object has not seen yet is looked at again this soon. */
 const RECHECK_MS = 1_000;
+/**
+ * The rate limit gives each admitted attempt a time slot (GCRA: evenly spaced, `burst` at once at
+ * most). On the main lane only an attempt whose slot is now goes; the others wait here and are released
+ * to the slow lane when their slot comes near, where the consumer waits for it (at most this long), so
+ * that no batch of the main lane waits on a rate limit.
+ */
+export const MAX_SLOT_WAIT_MS = 250;
 
 export class FlowGate {
+  /**
+   * The rate limit's theoretical arrival time (GCRA), in memory: an eviction forgets it, which lets at
+   * most one burst go at once afterwards; writing it per attempt would cost a storage commit each.
+   */
+  #tat = 0;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS held (delivery_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, lane TEXT NOT NULL, seq TEXT NOT NULL, released_at_ms INTEGER)`);
     sql.exec('CREATE INDEX IF NOT EXISTS held_order ON held (lane, seq)');
     sql.exec('CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, head TEXT NOT NULL)');
-    sql.exec('CREATE TABLE IF NOT EXISTS bucket (id INTEGER PRIMARY KEY CHECK (id = 1), tokens REAL NOT NULL, at_ms INTEGER NOT NULL)');
   }
 
   #held(id: string): Held | null {
@@ -62,24 +77,24 @@ export class FlowGate {
     return this.sql.exec<{ head: string }>('SELECT head FROM lanes WHERE lane = ?', lane).toArray()[0]?.head ?? null;
   }
 
-  /** Tokens now (refilled since last time), without taking any. */
-  #tokens(rate: RateLimit, nowMs: number): number {
-    const row = this.sql.exec<{ tokens: number; at_ms: number }>('SELECT tokens, at_ms FROM bucket WHERE id = 1').toArray()[0];
-    const burst = rate.burst ?? 1;
-    if (!row) return burst;
-    return Math.min(burst, row.tokens + ((nowMs - row.at_ms) / 1000) * rate.per_second);
+  /** The rate limit's interval and tolerance (ms). */
+  #gcra(rate: RateLimit) {
+    const interval = 1000 / rate.per_second;
+    return { interval, tolerance: ((rate.burst ?? 1) - 1) * interval };
   }
 
-  #setTokens(tokens: number, nowMs: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO bucket (id, tokens, at_ms) VALUES (1, ?, ?)', tokens, nowMs);
+  /** When the next attempt may be sent (now, or later). */
+  #nextSlot(rate: RateLimit, nowMs: number): number {
+    const { tolerance } = this.#gcra(rate);
+    return Math.max(nowMs, this.#tat - tolerance);
   }
 
   /**
-   * Whether a delivery may be attempted now. `go` takes a token and, under FIFO, makes it its lane's
-   * delivery in flight until `settled`. `hold` keeps it, in order, until `releasable` gives it back;
+   * Whether a delivery may be attempted, and when: `go` gives it the rate limit's next slot (now, when
+   * there is none) and, under FIFO, makes it its lane's delivery in flight until `settled`. `hold` keeps it, in order, until `releasable` gives it back;
    * `stale` is a message of an older generation than the one held.
    */
-  admit(gate: Gate, a: Arrival, nowMs: number): 'go' | 'hold' | 'stale' {
+  admit(gate: Gate, a: Arrival, nowMs: number): { go: number } | 'hold' | 'stale' {
     const held = this.#held(a.delivery_id);
     if (held && a.generation < held.generation) return 'stale';
     if (held && held.released_at_ms === null) return this.#hold(a); // a copy of a waiting delivery's message (the sweep's)
@@ -97,16 +112,14 @@ export class FlowGate {
       const waiting = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE released_at_ms IS NULL').one().n;
       if (waiting > 0) return this.#hold(a); // others wait already: in order, behind them
     }
+    let at = nowMs;
     if (gate.rate) {
-      const tokens = this.#tokens(gate.rate, nowMs);
-      if (tokens < 1) {
-        this.#setTokens(tokens, nowMs);
-        return this.#hold(a);
-      }
-      this.#setTokens(tokens - 1, nowMs);
+      at = this.#nextSlot(gate.rate, nowMs);
+      if (at - nowMs > (a.mayWait ? MAX_SLOT_WAIT_MS : 0)) return this.#hold(a);
+      this.#tat = Math.max(this.#tat, nowMs) + this.#gcra(gate.rate).interval;
     }
     if (held) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', a.delivery_id);
-    return 'go';
+    return { go: at };
   }
 
   /** A FIFO lane's delivery in flight is final (or gone): the lane is free for the next. */
@@ -117,8 +130,8 @@ export class FlowGate {
 
   /**
    * The deliveries to send back to the queue now, marked released, and when to look again (null:
-   * nothing waits on time). Paused: none. FIFO: each free lane's earliest. Rate limit: as many as there
-   * are tokens (taken again at `admit`, so a released one may still wait if others came first).
+   * nothing waits on time). Paused: none. FIFO: each free lane's earliest. Rate limit: as many as have
+   * a slot near enough (taken at `admit`, so a released one may wait again if others came first).
    */
   releasable(gate: Gate, nowMs: number, most = 100): { release: Held[]; nextAtMs: number | null } {
     const stale = nowMs - RELEASE_LEASE_MS;
@@ -146,9 +159,12 @@ export class FlowGate {
     let n = due.length;
     let nextAtMs: number | null = null;
     if (gate.rate && n > 0) {
-      const tokens = this.#tokens(gate.rate, nowMs);
-      n = Math.min(n, Math.floor(tokens));
-      if (n < due.length) nextAtMs = nowMs + Math.ceil(((Math.max(0, 1 - (tokens - n)) ) / gate.rate.per_second) * 1000);
+      // As many as have a slot within the wait allowed, counting those already released and on their way.
+      const { interval } = this.#gcra(gate.rate);
+      const onTheirWay = candidates.length - due.length;
+      const slots = Math.floor((nowMs + MAX_SLOT_WAIT_MS - this.#nextSlot(gate.rate, nowMs)) / interval) + 1 - onTheirWay;
+      n = Math.max(0, Math.min(n, slots));
+      if (n < due.length) nextAtMs = Math.max(nowMs + interval, this.#nextSlot(gate.rate, nowMs) + (n + onTheirWay) * interval - MAX_SLOT_WAIT_MS / 2);
     }
     const release = due.slice(0, n);
     for (const h of release) this.sql.exec('UPDATE held SET released_at_ms = ? WHERE delivery_id = ?', nowMs, h.delivery_id);

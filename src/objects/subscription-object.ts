@@ -144,10 +144,11 @@ export class SubscriptionObject extends DurableObject<Env> {
   }
 
   /**
-   * Flow control, asked by the consumer before it attempts a delivery of this subscription: `go`, or
+   * Flow control, asked by the consumer before it attempts a delivery of this subscription: `go` at a
+   * time (now, or a slot of the rate limit at most MAX_SLOT_WAIT_MS away, which the consumer waits for), or
    * `hold` (it waits here, in order, and comes back through the queue when its turn comes), or `stale`.
    */
-  async admit(arrival: Arrival): Promise<'go' | 'hold' | 'stale'> {
+  async admit(arrival: Arrival): Promise<{ go: number } | 'hold' | 'stale'> {
     const verdict = this.#gate.admit(this.#gateOf(this.#sub()), arrival, Date.now());
     if (verdict === 'hold') await this.#release();
     return verdict;
@@ -169,7 +170,8 @@ export class SubscriptionObject extends DurableObject<Env> {
     const nowMs = Date.now();
     const { release, nextAtMs } = this.#gate.releasable(this.#gateOf(this.#sub()), nowMs);
     if (release.length > 0) {
-      await this.env.DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation } })));
+      // Through the slow lane: there the consumer may wait for a rate limit's slot without holding up anyone else's.
+      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation } })));
     }
     if (nextAtMs !== null) {
       const current = await this.ctx.storage.getAlarm();

@@ -41,7 +41,7 @@ export async function reindexSubscription(env: Bindings, id: string): Promise<vo
 }
 
 /** Flow control's verdict on attempting a delivery now (see FlowGate.admit). */
-export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<'go' | 'hold' | 'stale'> {
+export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<{ go: number } | 'hold' | 'stale'> {
   return objectOf(env, subscriptionId).admit(arrival);
 }
 
