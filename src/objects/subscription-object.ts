@@ -138,9 +138,13 @@ export class SubscriptionObject extends DurableObject<Env> {
     return { paused: Boolean(sub?.paused), fifo: sub?.ordering === 'fifo', rate: sub?.rate_limit ?? null };
   }
 
+  /** The current state, parsed once per version (flow control asks for it on every attempt). */
+  #parsed: { version: number; sub: StoredSubscription | null } | null = null;
   #sub(): StoredSubscription | null {
     const row = this.#row();
-    return row?.doc ? parse(row.doc) : null;
+    if (!row) return null;
+    if (this.#parsed?.version !== row.version) this.#parsed = { version: row.version, sub: row.doc ? parse(row.doc) : null };
+    return this.#parsed.sub;
   }
 
   /**
