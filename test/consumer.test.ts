@@ -49,7 +49,7 @@ describe('deliveries consumer', () => {
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
-    expect(result.queued).toEqual([{ body: { kind: 'deliver', delivery_id: deliveryId, generation: 1 }, delaySeconds: 1 }]);
+    expect(result.queued).toEqual([{ body: { kind: 'deliver', delivery_id: deliveryId, generation: 1, subscription_id: expect.stringMatching(/^sub_/) }, delaySeconds: 1 }]);
     const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
     expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
     expect(await row(deliveryId)).toMatchObject({ generation: 1, chain_attempts: 1 });

@@ -8,7 +8,8 @@ import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { markSlow } from '../store/health';
-import { admitDelivery, disableSubscription, settleDelivery } from '../store/subscription-writes';
+import { admitDelivery, disableSubscription, settleDelivery, type Verdict } from '../store/subscription-writes';
+import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
 import { deliver } from './deliver';
@@ -78,14 +79,30 @@ async function skip(ctx: Context, row: DispatchRow): Promise<void> {
 
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
   const ctx: Context = { env, config: settings(env), clock, lane };
-  const deliveryIds = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []));
+  const delivers = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body] : []));
+  const deliveryIds = delivers.map((d) => d.delivery_id);
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
+  // Flow control asked early, while the log is read, for subscriptions without FIFO (FIFO needs the log's order).
+  const early = new Map<string, { generation: number; verdict: Promise<Verdict | null> }>();
   try {
-    rows = deliveryIds.length ? await loadForDispatch(env.DB, deliveryIds) : new Map();
+    // The messages name their subscriptions: read those from KV while D1 reads the deliveries.
+    const hinted = [...new Set(delivers.flatMap((d) => (d.subscription_id && d.subscription_id !== CALLBACK_SUBSCRIPTION ? [d.subscription_id] : [])))];
+    const fromKv = (hinted.length ? getSubscriptions(env.SUBSCRIPTIONS, hinted) : Promise.resolve(new Map<string, StoredSubscription>())).then((found) => {
+      for (const d of delivers) {
+        const sub = d.subscription_id ? found.get(d.subscription_id) : undefined;
+        if (!sub || !hasFlowControl(sub) || sub.ordering === 'fifo' || early.has(d.delivery_id)) continue;
+        const generation = d.generation ?? 0;
+        const verdict = admitDelivery(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }).catch(() => null);
+        early.set(d.delivery_id, { generation, verdict });
+      }
+      return found;
+    });
+    const [loaded, found] = await Promise.all([deliveryIds.length ? loadForDispatch(env.DB, deliveryIds) : new Map<string, DispatchRow>(), fromKv]);
+    rows = loaded;
     // Callbacks belong to no stored subscription: a batch of only callbacks reads nothing from KV.
-    const subscriptionIds = new Set([...rows.values()].flatMap((r) => (isCallback(r) ? [] : [r.subscription_id])));
-    subs = await getSubscriptions(env.SUBSCRIPTIONS, [...subscriptionIds]);
+    const missing = [...new Set([...rows.values()].flatMap((r) => (isCallback(r) || found.has(r.subscription_id) ? [] : [r.subscription_id])))];
+    subs = missing.length ? new Map([...found, ...(await getSubscriptions(env.SUBSCRIPTIONS, missing))]) : found;
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
     batch.retryAll();
@@ -108,7 +125,10 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         }
         const row = rows.get(task.delivery_id);
         if (!row || row.status !== 'pending' || row.generation !== (task.generation ?? 0) || taken.has(row.id)) {
-          msg.ack(); // gone, final, or a message of a chain that has moved on: nothing to send
+          // Gone, final, or a message of a chain that has moved on: nothing to send (and nothing to keep waiting).
+          const asked = early.get(task.delivery_id);
+          if (asked && !taken.has(task.delivery_id) && (await asked.verdict) === 'hold') await settleDelivery(env, task.subscription_id!, task.delivery_id);
+          msg.ack();
           return;
         }
         taken.add(row.id);
@@ -122,7 +142,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         const resolved = await resolveTarget(row, sub, env, clock.now());
         if ('skip' in resolved) {
           await skip(ctx, row);
-          if (sub?.ordering === 'fifo') await settleDelivery(env, sub.id, row.id); // it leaves its lane
+          if (sub && (hasFlowControl(sub) || early.has(row.id))) await settleDelivery(env, sub.id, row.id); // it leaves its lane, or stops waiting
           msg.ack();
           return;
         }
@@ -130,9 +150,14 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         // Held, the delivery waits there and comes back through the queue; the message's work is done.
         if (sub && hasFlowControl(sub)) {
           const fifo = sub.ordering === 'fifo';
-          const lane = fifo ? (row.ordering_key ?? '') : '';
-          const earlier = fifo && (await hasEarlierPending(env.DB, row));
-          const verdict = await admitDelivery(env, sub.id, { delivery_id: row.id, generation: row.generation, lane, seq: row.event_seq, earlier, mayWait: ctx.lane === 'slow' });
+          const asked = early.get(row.id);
+          let verdict = asked && !fifo && asked.generation === row.generation ? await asked.verdict : null;
+          if (verdict === null) {
+            // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
+            const earlier = fifo && (await hasEarlierPending(env.DB, row));
+            const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow' };
+            verdict = await admitDelivery(env, sub.id, arrival);
+          }
           if (typeof verdict !== 'object') {
             msg.ack();
             return;

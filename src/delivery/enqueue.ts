@@ -18,7 +18,7 @@ async function send(queue: Queue<Task>, items: QueueItem[]): Promise<void> {
   for (let i = 0; i < items.length; i += SEND_BATCH_LIMIT) {
     await queue.sendBatch(
       items.slice(i, i + SEND_BATCH_LIMIT).map((d) => ({
-        body: { kind: 'deliver' as const, delivery_id: d.id, generation: d.generation },
+        body: { kind: 'deliver' as const, delivery_id: d.id, generation: d.generation, subscription_id: d.subscription_id },
         ...(d.delaySeconds ? { delaySeconds: d.delaySeconds } : {}),
       })),
     );

@@ -7,6 +7,12 @@ export type Task =
    * message of a chain that moved on changes nothing and sends nothing. (Absent in messages queued
    * before generations existed: generation 0.)
    */
-  | { kind: 'deliver'; delivery_id: string; generation?: number }
+  | {
+      kind: 'deliver';
+      delivery_id: string;
+      generation?: number;
+      /** A hint (the log decides): lets the consumer read subscriptions, and ask flow control, while it reads the log. */
+      subscription_id?: string;
+    }
   /** Continue a fan-out from a KV list cursor (events with more than one page of subscriptions). */
   | { kind: 'fanout'; event_id: string; cursor: string };

@@ -175,7 +175,8 @@ export class SubscriptionObject extends DurableObject<Env> {
     const { release, nextAtMs } = this.#gate.releasable(this.#gateOf(this.#sub()), nowMs);
     if (release.length > 0) {
       // Through the slow lane: there the consumer may wait for a rate limit's slot without holding up anyone else's.
-      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation } })));
+      const subscription_id = this.#row()?.id;
+      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id } })));
     }
     if (nextAtMs !== null) {
       const current = await this.ctx.storage.getAlarm();

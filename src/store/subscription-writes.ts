@@ -40,8 +40,11 @@ export async function reindexSubscription(env: Bindings, id: string): Promise<vo
   if (SUBSCRIPTION_ID.test(id)) await objectOf(env, id).reindex(id);
 }
 
+/** Flow control's verdict on attempting a delivery: go at a time, wait in the object, or a stale message. */
+export type Verdict = { go: number } | 'hold' | 'stale';
+
 /** Flow control's verdict on attempting a delivery now (see FlowGate.admit). */
-export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<{ go: number } | 'hold' | 'stale'> {
+export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<Verdict> {
   return objectOf(env, subscriptionId).admit(arrival);
 }
 
