@@ -16,7 +16,6 @@ import { deliver } from './deliver';
 import { enqueueDeliveries, type QueueItem } from './enqueue';
 import { afterFailure } from './failed';
 import { fanOut } from './fan-out';
-import { lend, takeLent } from './leases';
 import type { Clock, Outcome } from './retry-policy';
 import { resolveTarget } from './target';
 import type { Task } from './tasks';
@@ -94,11 +93,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         const sub = d.subscription_id ? found.get(d.subscription_id) : undefined;
         if (!sub || !hasFlowControl(sub) || sub.ordering === 'fifo' || early.has(d.delivery_id)) continue;
         const generation = d.generation ?? 0;
-        const verdict: Promise<Verdict | null> = takeLent(sub, clock.now())
-          ? Promise.resolve({ go: clock.now() })
-          : admitDelivery(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' })
-              .then((v) => (typeof v === 'object' && v.lease ? (lend(sub, v.lease, clock.now()), v) : v))
-              .catch(() => null);
+        const verdict = admitDelivery(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }).catch(() => null);
         early.set(d.delivery_id, { generation, verdict });
       }
       return found;
@@ -161,8 +156,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
             // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
             const earlier = fifo && (await hasEarlierPending(env.DB, row));
             const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow' };
-            verdict = !fifo && takeLent(sub, clock.now()) ? { go: clock.now() } : await admitDelivery(env, sub.id, arrival);
-            if (typeof verdict === 'object' && verdict.lease) lend(sub, verdict.lease, clock.now());
+            verdict = await admitDelivery(env, sub.id, arrival);
           }
           if (typeof verdict !== 'object') {
             msg.ack();

@@ -38,13 +38,6 @@ const RECHECK_MS = 1_000;
  */
 export const MAX_SLOT_WAIT_MS = 250;
 const SLOT_MARGIN = 1.05;
-/**
- * A rate limit with room for a burst lends the asking consumer slots it may use without asking again,
- * for this long, at most LEASE_MOST of them: they are taken from the limit at once, so the limit holds;
- * only the order against deliveries that come later, and a pause, may lag by this long.
- */
-export const LEASE_MS = 100;
-const LEASE_MOST = 50;
 
 export class FlowGate {
   /**
@@ -106,7 +99,7 @@ export class FlowGate {
    * there is none) and, under FIFO, makes it its lane's delivery in flight until `settled`. `hold` keeps it, in order, until `releasable` gives it back;
    * `stale` is a message of an older generation than the one held.
    */
-  admit(gate: Gate, a: Arrival, nowMs: number): { go: number; lease?: number } | 'hold' | 'stale' {
+  admit(gate: Gate, a: Arrival, nowMs: number): { go: number } | 'hold' | 'stale' {
     const held = this.#held(a.delivery_id);
     if (held && a.generation < held.generation) return 'stale';
     if (held && held.released_at_ms === null) return this.#hold(a); // a copy of a waiting delivery's message (the sweep's)
@@ -125,21 +118,13 @@ export class FlowGate {
       if (waiting > 0) return this.#hold(a); // others wait already: in order, behind them
     }
     let at = nowMs;
-    let lease = 0;
     if (gate.rate) {
       at = this.#nextSlot(gate.rate, nowMs);
       if (at - nowMs > (a.mayWait ? MAX_SLOT_WAIT_MS : 0)) return this.#hold(a);
-      const { interval, tolerance } = this.#gcra(gate.rate);
-      this.#tat = Math.max(this.#tat, nowMs) + interval;
-      if (!gate.fifo && !gate.paused && at === nowMs && this.waiting() === 0) {
-        // Slots that are free now, beyond this one: lent to the consumer (bounded by what LEASE_MS of the limit allows).
-        const free = Math.floor((tolerance - (this.#tat - nowMs)) / interval) + 1;
-        lease = Math.max(0, Math.min(free, LEASE_MOST, Math.floor((gate.rate.per_second * LEASE_MS) / 1000)));
-        this.#tat += lease * interval;
-      }
+      this.#tat = Math.max(this.#tat, nowMs) + this.#gcra(gate.rate).interval;
     }
     if (held) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', a.delivery_id);
-    return lease > 0 ? { go: at, lease } : { go: at };
+    return { go: at };
   }
 
   /** A FIFO lane's delivery in flight is final (or gone): the lane is free for the next. */

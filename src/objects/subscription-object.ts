@@ -152,7 +152,7 @@ export class SubscriptionObject extends DurableObject<Env> {
    * time (now, or a slot of the rate limit at most MAX_SLOT_WAIT_MS away, which the consumer waits for), or
    * `hold` (it waits here, in order, and comes back through the queue when its turn comes), or `stale`.
    */
-  async admit(arrival: Arrival): Promise<{ go: number; lease?: number } | 'hold' | 'stale'> {
+  async admit(arrival: Arrival): Promise<{ go: number } | 'hold' | 'stale'> {
     const verdict = this.#gate.admit(this.#gateOf(this.#sub()), arrival, Date.now());
     if (verdict === 'hold') await this.#release();
     return verdict;

@@ -41,7 +41,7 @@ export async function reindexSubscription(env: Bindings, id: string): Promise<vo
 }
 
 /** Flow control's verdict on attempting a delivery: go at a time, wait in the object, or a stale message. */
-export type Verdict = { go: number; lease?: number } | 'hold' | 'stale';
+export type Verdict = { go: number } | 'hold' | 'stale';
 
 /** Flow control's verdict on attempting a delivery now (see FlowGate.admit). */
 export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<Verdict> {
