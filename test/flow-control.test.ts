@@ -53,6 +53,23 @@ describe('flow control', () => {
     expect(results.every((r) => r.attempt_count === 1 && r.status === 'succeeded')).toBe(true);
   }, 60_000);
 
+  it('with a burst: a quiet spell lets the burst go at once, and any second holds at most per_second + burst − 1', async () => {
+    const r = receiver('rate-burst');
+    await createSubscription(r.url, ['burst.go'], { rate_limit: { per_second: 50, burst: 20 } });
+    const t0 = Date.now();
+    await sendMany('burst.go', 200);
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.length >= 200 && l;
+    }, 30_000);
+    const took = Math.max(...log.map((l) => l.at)) - t0;
+    const busiest = busiestSecond(log.map((l) => l.at));
+    console.log(`rate limit 50/s, burst 20: 200 in ${(took / 1000).toFixed(1)} s, at most ${busiest} in any second`);
+    expect(busiest).toBeLessThanOrEqual(50 + 20 - 1);
+    expect(took).toBeGreaterThan(((200 - 20) / 50) * 1000);
+    expect(new Set(log.map((l) => l.headers['webhook-id'])).size).toBe(200);
+  });
+
   it('FIFO: first successful arrivals exactly in event order through a retried head; one key’s failure does not hold up another', async () => {
     const r = receiver('fifo');
     await r.script([{ status: 200 }, { status: 200 }, { status: 500 }, { status: 500 }]); // the 3rd event fails twice
