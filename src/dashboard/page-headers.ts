@@ -3,18 +3,17 @@
 // 'unsafe-inline'), loads nothing from elsewhere and may not be framed.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
-import { toBase64, utf8 } from '../signing/encoding';
+import { cspHash } from '../utils/hash';
 import { SCRIPT, STYLE } from './layout';
 
-const sha256 = async (text: string) => `'sha256-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))}'`;
 
 let policy: Promise<string> | undefined;
 const contentSecurityPolicy = () =>
   (policy ??= (async () =>
     [
       "default-src 'none'",
-      `script-src ${await sha256(SCRIPT)}`,
-      `style-src ${await sha256(STYLE)}`,
+      `script-src ${await cspHash(SCRIPT)}`,
+      `style-src ${await cspHash(STYLE)}`,
       "connect-src 'self'", // the live lists re-fetch their own page
       "form-action 'self'",
       "base-uri 'none'",

@@ -6,9 +6,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { AppEnv } from '../env';
-import { toBase64 } from '../signing/encoding';
 import { deleteSession, getSession, insertSession, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, touchSession } from '../store/dashboard-sessions';
-import { sha256Hex } from '../utils/hash';
+import { randomToken, sha256Hex } from '../utils/hash';
 
 const COOKIE = 'edgehook_session';
 /** How stale `seen_at` may get before a request writes it again (the live lists poll every 2 s). */
@@ -29,7 +28,7 @@ export async function tokenIsValid(c: C, token: string): Promise<boolean> {
 /** Opens a new session (ending the one the browser held, if any) and sets its cookie. */
 export async function startSession(c: C, nowMs = Date.now()): Promise<void> {
   await endSession(c);
-  const id = toBase64(crypto.getRandomValues(new Uint8Array(32))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const id = randomToken();
   await insertSession(c.env.DB, await sha256Hex(id), await sha256Hex(c.env.API_TOKEN!), nowMs);
   setCookie(c, COOKIE, id, { ...cookieOptions(c), httpOnly: true, sameSite: 'Strict' });
 }

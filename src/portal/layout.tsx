@@ -2,7 +2,7 @@
 // The customer portal's page shell: the application's name, theme and accent colour; a skip link,
 // landmarks and a visible focus ring; no script and no external asset.
 import type { Child } from 'hono/jsx';
-import type { ApplicationRow, PortalSettings } from '../store/applications';
+import { DEFAULT_PORTAL, type ApplicationRow, type PortalSettings } from '../store/applications';
 
 export const STYLE = `
 :root{--bg:#f6f6f8;--card:#fff;--fg:#1c1c1e;--muted:#555;--line:#d9d9de;--link:#0550ae;--ok-bg:#e3f6e8;--ok:#0a6b2b;--bad-bg:#fde7e7;--bad:#a3201a;--wait-bg:#fff4d6;--wait:#6b4500;--code:#f0f0f3}
@@ -51,7 +51,7 @@ export const Layout = ({ app, title, section, children }: { app: Pick<Applicatio
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{title} · {app?.name ?? 'Webhooks'}</title>
       <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-      <style dangerouslySetInnerHTML={{ __html: accentStyle(app?.portal ?? { accent_color: '#0550ae', allowed_origins: [], theme: 'auto' }) }} />
+      <style dangerouslySetInnerHTML={{ __html: accentStyle(app?.portal ?? DEFAULT_PORTAL) }} />
     </head>
     <body>
       <a class="skip" href="#main">Skip to content</a>

@@ -3,23 +3,22 @@
 // `portal.allowed_origins` only (none when there are none).
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { toBase64, utf8 } from '../signing/encoding';
-import type { PortalSettings } from '../store/applications';
+import { cspHash } from '../utils/hash';
+import { DEFAULT_PORTAL, type PortalSettings } from '../store/applications';
 import { accentStyle, STYLE } from './layout';
 
-const sha256 = async (text: string) => `'sha256-${toBase64(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))}'`;
 let layoutHash: Promise<string> | undefined;
 
 /** `frameAncestors`: the portal settings of the application the page is of; null: a page of no application (may be framed by anyone: it holds nothing and does nothing). */
 export async function setPortalHeaders(c: Context<AppEnv>, portal: PortalSettings | null): Promise<void> {
-  const accent = await sha256(accentStyle(portal ?? { accent_color: '#0550ae', allowed_origins: [], theme: 'auto' }));
+  const accent = await cspHash(accentStyle(portal ?? DEFAULT_PORTAL));
   const ancestors = portal === null ? '*' : portal.allowed_origins.length > 0 ? portal.allowed_origins.join(' ') : "'none'";
   c.header('cache-control', 'no-store');
   c.header(
     'content-security-policy',
     [
       "default-src 'none'",
-      `style-src ${await (layoutHash ??= sha256(STYLE))} ${accent}`,
+      `style-src ${await (layoutHash ??= cspHash(STYLE))} ${accent}`,
       "form-action 'self'",
       "base-uri 'none'",
       `frame-ancestors ${ancestors}`,

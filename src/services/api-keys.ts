@@ -1,22 +1,16 @@
 // API keys: made here, shown once, kept only as a SHA-256; and who a bearer token is.
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Env, Principal } from '../env';
-import { toBase64 } from '../signing/encoding';
 import { findLiveKey, getApiKey, insertApiKey, OPERATOR_SCOPE, revokeApiKey, touchApiKey, type ApiKeyRow } from '../store/api-keys';
 
 export { listApiKeys } from '../store/api-keys';
-import { sha256Hex } from '../utils/hash';
+import { randomToken, sha256Hex } from '../utils/hash';
 import { newId } from '../utils/ids';
 import { fail } from '../utils/problem';
 import { applicationFor } from './applications';
 
 /** `ehk_` + 43 characters of base64url: 256 random bits. */
 const KEY_FORM = /^ehk_[A-Za-z0-9_-]{43}$/;
-
-function generateKey(): string {
-  const b64 = toBase64(crypto.getRandomValues(new Uint8Array(32)));
-  return `ehk_${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
-}
 
 /**
  * Who `token` is: API_TOKEN (the bootstrap operator key, compared in constant time) or a live API key
@@ -41,7 +35,7 @@ export async function createApiKey(env: Env, input: { name: string; scope: strin
     if (!app) throw fail(422, `No application ${input.scope}.`, [{ path: 'scope', message: '`operator`, or the id or uid of an application' }]);
     scope = app.id;
   }
-  const key = generateKey();
+  const key = `ehk_${randomToken()}`;
   const row = { id: newId('key', nowMs), name: input.name, scope, created_at: new Date(nowMs).toISOString() };
   await insertApiKey(env.DB, row, await sha256Hex(key));
   return { ...row, last_used_at: null, revoked_at: null, key };

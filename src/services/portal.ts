@@ -1,7 +1,6 @@
 // The customer portal's access: single-use links made by the API, and the sessions they open. Links and
 // session ids are 256 random bits; D1 keeps only their SHA-256.
 import type { Env } from '../env';
-import { toBase64 } from '../signing/encoding';
 import type { ApplicationRow } from '../store/applications';
 import {
   deletePortalSession,
@@ -13,13 +12,12 @@ import {
   touchPortalSession,
   useLink,
 } from '../store/portal';
-import { sha256Hex } from '../utils/hash';
+import { randomToken, sha256Hex } from '../utils/hash';
 
 /** How stale `seen_at` may get before a request writes it again. */
 const TOUCH_EVERY_MS = 60_000;
 const LINK_TOKEN = /^ptl_[A-Za-z0-9_-]{43}$/;
 
-const randomToken = () => toBase64(crypto.getRandomValues(new Uint8Array(32))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 
 /** A single-use link into the application's portal, valid `expiresInS` seconds. */
 export async function createPortalLink(env: Env, applicationId: string, origin: string, expiresInS: number, nowMs = Date.now()) {

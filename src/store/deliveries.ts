@@ -27,6 +27,9 @@ export interface QueuedDelivery {
 
 const QUEUED = 'id, subscription_id, generation';
 
+/** An event's place in the order events were stored (FIFO): its time, then D1's rowid, as one sortable text. */
+const EVENT_SEQ = "e.created_at || '|' || printf('%016d', e.rowid)";
+
 /**
  * Creates the deliveries of `eventId` to `subscriptionIds`, due at once, and returns those this call
  * created: a fan-out page run twice (or by two runs at once) creates and queues each delivery once.
@@ -80,7 +83,7 @@ export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Ma
     .prepare(
       `SELECT d.id, d.application_id, d.event_id, d.subscription_id, d.status, d.generation, d.chain_attempts, e.type, e.data, e.created_at AS event_created_at,
               e.callback_url, e.callback_at, e.callback_payload, e.ordering_key,
-              e.created_at || '|' || printf('%016d', e.rowid) AS event_seq,
+              ${EVENT_SEQ} AS event_seq,
               (SELECT h.slow_until FROM subscription_health h WHERE h.subscription_id = d.subscription_id) AS slow_until
        FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.id IN (SELECT value FROM json_each(?1))`,
@@ -251,10 +254,10 @@ export async function hasEarlierPending(db: D1Database, row: Pick<DispatchRow, '
       `SELECT 1 WHERE EXISTS (
          SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id
          WHERE d.subscription_id = ?1 AND d.status = 'pending' AND d.id != ?2
-           AND coalesce(e.ordering_key, '') = ?4 AND e.created_at || '|' || printf('%016d', e.rowid) < ?3)
+           AND coalesce(e.ordering_key, '') = ?4 AND ${EVENT_SEQ} < ?3)
        OR EXISTS (
          SELECT 1 FROM events e WHERE e.fanout_done = 0 AND e.application_id = ?5 AND e.target_subscription_id IS NULL
-           AND coalesce(e.ordering_key, '') = ?4 AND e.created_at || '|' || printf('%016d', e.rowid) < ?3)`,
+           AND coalesce(e.ordering_key, '') = ?4 AND ${EVENT_SEQ} < ?3)`,
     )
     .bind(row.subscription_id, row.id, row.event_seq, row.ordering_key ?? '', row.application_id)
     .first();
