@@ -3,17 +3,7 @@
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
-
-/** The most arrivals in any 1 s window (sliding over each arrival). */
-function busiestSecond(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= 1000) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+import { busiestSecond } from './support/busiest-second';
 
 async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   const ids: string[] = [];
@@ -121,6 +111,32 @@ describe('flow control', () => {
     expect(after.results).toEqual([{ status: 'succeeded', attempt_count: 1, n: 100 }]);
     expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
   });
+
+  it('a pause in the middle of a stream under a roomy limit: once it answers, nothing more is sent, lent attempts included', async () => {
+    const r = receiver('paused-lent');
+    // A limit far from binding: the consumers are lent attempts and stop asking for each.
+    const sub = await createSubscription(r.url, ['lent.go'], { rate_limit: { per_second: 1000, burst: 1000 } });
+    let stop = false;
+    const stream = (async () => {
+      let n = 0;
+      while (!stop && n < 400) await sendEvent('lent.go', { i: n++ });
+      return n;
+    })();
+    await eventually(async () => (await r.log()).length >= 30, 20_000);
+    const paused = await apiJson(`/v1/subscriptions/${sub.id}/pause`, { method: 'POST' });
+    const pausedAt = Date.now();
+    expect(paused.body.paused).toBe(true);
+    await new Promise((ok) => setTimeout(ok, 1500));
+    stop = true;
+    const sent = await stream;
+    const log = await r.log();
+    const late = log.filter((l) => l.at > pausedAt + 15);
+    console.log(`paused after ${log.length - late.length} of ${sent} arrived; ${late.length} later`);
+    expect(late).toEqual([]);
+    expect(log.length).toBeLessThan(sent);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' })).body.paused).toBe(false);
+    await eventually(async () => new Set((await r.log()).map((l) => l.headers['webhook-id'])).size >= sent, 20_000);
+  }, 60_000);
 });
 
 describe('flow control settings', () => {

@@ -8,7 +8,7 @@ import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { markSlow } from '../store/health';
-import { admitDelivery, disableSubscription, settleDelivery, type Verdict } from '../store/subscription-writes';
+import { disableSubscription, settleDelivery } from '../store/subscription-writes';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
@@ -16,6 +16,7 @@ import { deliver } from './deliver';
 import { enqueueDeliveries, type QueueItem } from './enqueue';
 import { afterFailure } from './failed';
 import { fanOut } from './fan-out';
+import { admit, type Go } from './leases';
 import type { Clock, Outcome } from './retry-policy';
 import { resolveTarget } from './target';
 import type { Task } from './tasks';
@@ -84,7 +85,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
   // Flow control asked early, while the log is read, for subscriptions without FIFO (FIFO needs the log's order).
-  const early = new Map<string, { generation: number; verdict: Promise<Verdict | null> }>();
+  const early = new Map<string, { generation: number; verdict: Promise<Go | 'hold' | 'stale' | null> }>();
   try {
     // The messages name their subscriptions: read those from KV while D1 reads the deliveries.
     const hinted = [...new Set(delivers.flatMap((d) => (d.subscription_id && d.subscription_id !== CALLBACK_SUBSCRIPTION ? [d.subscription_id] : [])))];
@@ -93,7 +94,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         const sub = d.subscription_id ? found.get(d.subscription_id) : undefined;
         if (!sub || !hasFlowControl(sub) || sub.ordering === 'fifo' || early.has(d.delivery_id)) continue;
         const generation = d.generation ?? 0;
-        const verdict = admitDelivery(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }).catch(() => null);
+        const verdict = admit(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }, true).catch(() => null);
         early.set(d.delivery_id, { generation, verdict });
       }
       return found;
@@ -139,6 +140,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           return;
         }
         const sub = subs.get(row.subscription_id) ?? null;
+        let lentUntil: number | undefined;
         const resolved = await resolveTarget(row, sub, env, clock.now());
         if ('skip' in resolved) {
           await skip(ctx, row);
@@ -156,7 +158,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
             // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
             const earlier = fifo && (await hasEarlierPending(env.DB, row));
             const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow' };
-            verdict = await admitDelivery(env, sub.id, arrival);
+            verdict = await admit(env, sub.id, arrival, !fifo);
           }
           if (typeof verdict !== 'object') {
             msg.ack();
@@ -164,9 +166,17 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           }
           const wait = verdict.go - Date.now(); // the rate limit's slot for it
           if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+          lentUntil = verdict.by;
         }
         const attempt = row.chain_attempts + 1;
-        sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...(await onTheWire(() => deliver(row, resolved.target, attempt, { settings: ctx.config, clock }))) });
+        // A lent attempt that waited for the wire past its lease does not go: it is queued again, to ask anew.
+        const done = await onTheWire(() => (lentUntil !== undefined && Date.now() > lentUntil ? null : deliver(row, resolved.target, attempt, { settings: ctx.config, clock })));
+        if (!done) {
+          await enqueueDeliveries(env, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: lane === 'slow' }], clock.now());
+          msg.ack();
+          return;
+        }
+        sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...done });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();

@@ -38,6 +38,16 @@ const RECHECK_MS = 1_000;
  */
 export const MAX_SLOT_WAIT_MS = 250;
 const SLOT_MARGIN = 1.05;
+/** A lease lasts at most this long (see `lease`). */
+export const LEASE_MS = 500;
+/** and lends at most this many attempts. */
+const LEASE_MOST = 50;
+
+/** Attempts lent to a consumer: it may start up to `n` of them before `until` without asking again. */
+export interface Lease {
+  n: number;
+  until: number;
+}
 
 export class FlowGate {
   /**
@@ -45,6 +55,11 @@ export class FlowGate {
    * most one burst go at once afterwards; writing it per attempt would cost a storage commit each.
    */
   #tat = 0;
+  /**
+   * When the last lease lent ends. In memory too: after a restart a lease lent before it may still run,
+   * so it counts as running for the longest a lease lasts.
+   */
+  #leasedUntil = Date.now() + LEASE_MS;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS held (delivery_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, lane TEXT NOT NULL, seq TEXT NOT NULL, released_at_ms INTEGER)`);
@@ -125,6 +140,35 @@ export class FlowGate {
     }
     if (held) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', a.delivery_id);
     return { go: at };
+  }
+
+  /**
+   * Lends the asking consumer attempts to start without asking, when the rate limit is all the gate
+   * has, nothing waits, and the limit is far from binding: `n` attempts that fit into the burst now,
+   * to be started before `until`. The rate limit counts them as if all were sent at `until` (its
+   * latest), so whenever within the lease they actually go, no window at the receiver holds more than
+   * the limit allows; and a lease takes at most half the burst, so attempts that ask keep the other
+   * half. Changes to the gate wait for the leases lent to run out (`leasedUntil`). A limit without a
+   * burst (or too small a one) lends nothing: each attempt then asks for its own slot.
+   */
+  lease(gate: Gate, nowMs: number): Lease | null {
+    if (!gate.rate || gate.paused || gate.fifo) return null;
+    const { interval, tolerance } = this.#gcra(gate.rate);
+    const half = tolerance / 2;
+    const until = nowMs + Math.min(LEASE_MS, half / 2);
+    const tat = Math.max(this.#tat, nowMs);
+    const from = Math.max(tat, until);
+    // As many as fit into the burst at once now, and keep the schedule within half the burst ahead.
+    const n = Math.min(LEASE_MOST, Math.floor((nowMs + tolerance - tat) / interval) + 1, Math.floor((nowMs + half - from) / interval));
+    if (n < 2 || this.sql.exec('SELECT 1 FROM held LIMIT 1').toArray().length > 0) return null;
+    this.#tat = from + n * interval;
+    this.#leasedUntil = Math.max(this.#leasedUntil, until);
+    return { n, until };
+  }
+
+  /** When the leases lent so far run out (a past time when none runs). */
+  leasedUntil(): number {
+    return this.#leasedUntil;
   }
 
   /** A FIFO lane's delivery in flight is final (or gone): the lane is free for the next. */

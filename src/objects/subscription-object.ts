@@ -4,7 +4,7 @@
 // never gets an older copy over a newer one; an alarm publishes again if a publish did not finish.
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
-import { FlowGate, type Arrival, type Gate } from './flow-gate';
+import { FlowGate, type Arrival, type Gate, type Lease } from './flow-gate';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { applyChange, type SubscriptionChange } from '../store/subscription-changes';
 import { getSubscription, putSubscription, unpublishSubscription, withApplication, type StoredSubscription } from '../store/subscriptions';
@@ -22,6 +22,8 @@ const parse = (doc: string) => withApplication(JSON.parse(doc) as StoredSubscrip
 
 /** A subscription of another application is none of this caller's business: it reads as missing. */
 const belongs = (sub: StoredSubscription, applicationId: string | undefined) => applicationId === undefined || sub.application_id === applicationId;
+
+const sameGate = (a: Gate, b: Gate) => a.paused === b.paused && a.fifo === b.fifo && a.rate?.per_second === b.rate?.per_second && a.rate?.burst === b.rate?.burst;
 
 /** When a publish has not finished by then, the alarm publishes again. */
 const PUBLISH_RETRY_MS = 10_000;
@@ -44,9 +46,15 @@ export class SubscriptionObject extends DurableObject<Env> {
     this.#gate = new FlowGate(sql);
   }
 
+  /** The row as last read or written (this object is its only writer); undefined: not read yet. */
+  #cached: Row | null | undefined;
+
   #row(): Row | null {
-    const row = this.ctx.storage.sql.exec<Row>('SELECT id, doc, version, application_id FROM subscription').toArray()[0];
-    return row ? { ...row, application_id: row.application_id ?? DEFAULT_APPLICATION } : null;
+    if (this.#cached === undefined) {
+      const row = this.ctx.storage.sql.exec<Row>('SELECT id, doc, version, application_id FROM subscription').toArray()[0];
+      this.#cached = row ? { ...row, application_id: row.application_id ?? DEFAULT_APPLICATION } : null;
+    }
+    return this.#cached;
   }
 
   /** The state, adopting the KV copy of a subscription created before it had an object (once). */
@@ -70,6 +78,7 @@ export class SubscriptionObject extends DurableObject<Env> {
       row.version,
       row.application_id,
     );
+    this.#cached = undefined;
     if (!publish) return Promise.resolve();
     void this.ctx.storage.setAlarm(Math.min(Date.now() + PUBLISH_RETRY_MS, this.#releaseAt ?? Infinity));
     return this.#publish().catch((err) =>
@@ -114,6 +123,9 @@ export class SubscriptionObject extends DurableObject<Env> {
     if ('refused' in after) return { sub: before, changed: false, refused: after.refused };
     await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1, application_id: row.application_id });
     await this.#release(); // resumed, or a limit raised or lifted: what waits may go
+    // Paused, ordered or limited anew: it holds once the attempts lent under the old gate have run out.
+    const wait = sameGate(this.#gateOf(before), this.#gateOf(after)) ? 0 : this.#gate.leasedUntil() - Date.now();
+    if (wait > 0) await scheduler.wait(wait);
     return { sub: after, changed: true };
   }
 
@@ -152,10 +164,14 @@ export class SubscriptionObject extends DurableObject<Env> {
    * time (now, or a slot of the rate limit at most MAX_SLOT_WAIT_MS away, which the consumer waits for), or
    * `hold` (it waits here, in order, and comes back through the queue when its turn comes), or `stale`.
    */
-  async admit(arrival: Arrival): Promise<{ go: number } | 'hold' | 'stale'> {
-    const verdict = this.#gate.admit(this.#gateOf(this.#sub()), arrival, Date.now());
+  async admit(arrival: Arrival, lease = false): Promise<{ go: number; lease?: Lease } | 'hold' | 'stale'> {
+    const gate = this.#gateOf(this.#sub());
+    const nowMs = Date.now();
+    const verdict = this.#gate.admit(gate, arrival, nowMs);
     if (verdict === 'hold') await this.#release();
-    return verdict;
+    if (typeof verdict !== 'object' || !lease) return verdict;
+    const lent = this.#gate.lease(gate, nowMs);
+    return lent ? { ...verdict, lease: lent } : verdict;
   }
 
   /** A FIFO lane's delivery in flight became final: the next of its lane may go. */

@@ -2,7 +2,7 @@
 // (API, dashboard, and the consumers' disables) and the strongly consistent read of it. Given an
 // application id, a subscription of another application reads and acts as missing.
 import type { Env } from '../env';
-import type { Arrival } from '../objects/flow-gate';
+import type { Arrival, Lease } from '../objects/flow-gate';
 import type { SubscriptionChange } from './subscription-changes';
 import type { StoredSubscription } from './subscriptions';
 
@@ -40,12 +40,15 @@ export async function reindexSubscription(env: Bindings, id: string): Promise<vo
   if (SUBSCRIPTION_ID.test(id)) await objectOf(env, id).reindex(id);
 }
 
-/** Flow control's verdict on attempting a delivery: go at a time, wait in the object, or a stale message. */
-export type Verdict = { go: number } | 'hold' | 'stale';
+/**
+ * Flow control's verdict on attempting a delivery: go at a time (with, when asked for and the limit
+ * allows, a lease of further attempts), wait in the object, or a stale message.
+ */
+export type Verdict = { go: number; lease?: Lease } | 'hold' | 'stale';
 
-/** Flow control's verdict on attempting a delivery now (see FlowGate.admit). */
-export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival): Promise<Verdict> {
-  return objectOf(env, subscriptionId).admit(arrival);
+/** Flow control's verdict on attempting a delivery now (see FlowGate.admit and FlowGate.lease). */
+export async function admitDelivery(env: Bindings, subscriptionId: string, arrival: Arrival, lease = false): Promise<Verdict> {
+  return objectOf(env, subscriptionId).admit(arrival, lease);
 }
 
 /** A FIFO subscription's delivery became final: the next of its lane may go. */
