@@ -1076,7 +1076,53 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase an event’s data
+         * @description For a person’s data: the event’s `data` is erased at once (null from then on, on every route and page), and deliveries of it not yet made are not made. The event and the record of its deliveries and attempts stay. Erasing twice is harmless.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                    /** @description Event id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event, its data erased */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventListItem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1167,6 +1213,82 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{app}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery stats over a window
+         * @description Attempts by outcome, success rate and attempt latency (p50, p95) over the last hour, day or week, in time buckets; optionally for one subscription or event type.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this event type */
+                    event_type?: string;
+                    /** @description Only this subscription */
+                    subscription_id?: string;
+                    /** @description How far back: 1 h in 5-minute buckets, 24 h in hours, 7 d in 6-hour buckets */
+                    window?: "1h" | "24h" | "7d";
+                };
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The window’s totals and buckets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Stats"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2640,7 +2762,53 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase an event’s data
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     For a person’s data: the event’s `data` is erased at once (null from then on, on every route and page), and deliveries of it not yet made are not made. The event and the record of its deliveries and attempts stay. Erasing twice is harmless.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Event id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event, its data erased */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventListItem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2730,6 +2898,81 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery stats over a window
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     Attempts by outcome, success rate and attempt latency (p50, p95) over the last hour, day or week, in time buckets; optionally for one subscription or event type.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this event type */
+                    event_type?: string;
+                    /** @description Only this subscription */
+                    subscription_id?: string;
+                    /** @description How far back: 1 h in 5-minute buckets, 24 h in hours, 7 d in 6-hour buckets */
+                    window?: "1h" | "24h" | "7d";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The window’s totals and buckets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Stats"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3527,6 +3770,296 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "delivery.exhausted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.exhausted
+         * @description Operational webhook. A delivery failed for good: its retries are used up (or its queue message kept failing). Not sent about deliveries of operational events.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    "webhook-id": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    "webhook-timestamp": string;
+                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    "x-hub-signature-256"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data: {
+                            application_id: string;
+                            delivery_id: string;
+                            event_id: string;
+                            event_type: string;
+                            subscription_id: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the event was sent in
+                         */
+                        timestamp: string;
+                        /** @constant */
+                        type: "delivery.exhausted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, a timeout (15 s) or a redirect is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.disabled
+         * @description Operational webhook. A subscription was disabled: its receiver answered 410 Gone (`gone`), every delivery failed for days (`failing`), or someone disabled it (`manual`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    "webhook-id": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    "webhook-timestamp": string;
+                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    "x-hub-signature-256"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Its application */
+                            application_id: string;
+                            /** Format: date-time */
+                            disabled_at: string;
+                            /** @enum {unknown} */
+                            reason: "gone" | "failing" | "manual";
+                            /** @description The subscription concerned */
+                            subscription_id: string;
+                            /**
+                             * Format: uri
+                             * @description Its receiver URL
+                             */
+                            url: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the event was sent in
+                         */
+                        timestamp: string;
+                        /** @constant */
+                        type: "subscription.disabled";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, a timeout (15 s) or a redirect is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.failing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.failing
+         * @description Operational webhook. A subscription started failing: N attempts in a row failed (`consecutive_failures`), or its success rate over the last hour fell under the threshold (`success_rate`). Sent once per episode.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    "webhook-id": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    "webhook-timestamp": string;
+                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    "x-hub-signature-256"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Its application */
+                            application_id: string;
+                            consecutive_failures: number;
+                            /** Format: date-time */
+                            failing_since: string;
+                            last_hour: {
+                                attempts: number;
+                                succeeded: number;
+                                success_rate: number | null;
+                            };
+                            /** @enum {unknown} */
+                            reason: "consecutive_failures" | "success_rate";
+                            /** @description The subscription concerned */
+                            subscription_id: string;
+                            /**
+                             * Format: uri
+                             * @description Its receiver URL
+                             */
+                            url: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the event was sent in
+                         */
+                        timestamp: string;
+                        /** @constant */
+                        type: "subscription.failing";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, a timeout (15 s) or a redirect is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.recovered
+         * @description Operational webhook. A failing subscription delivers again: an attempt succeeded and its success rate over the last hour is back at or above the threshold.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    "webhook-id": string;
+                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    "webhook-timestamp": string;
+                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    "x-hub-signature-256"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Its application */
+                            application_id: string;
+                            /** Format: date-time */
+                            failing_since: string;
+                            /** Format: date-time */
+                            recovered_at: string;
+                            /** @description The subscription concerned */
+                            subscription_id: string;
+                            /**
+                             * Format: uri
+                             * @description Its receiver URL
+                             */
+                            url: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the event was sent in
+                         */
+                        timestamp: string;
+                        /** @constant */
+                        type: "subscription.recovered";
+                    };
+                };
+            };
+            responses: {
+                /** @description Received. Any other answer, a timeout (15 s) or a redirect is retried. */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -3682,6 +4215,16 @@ export interface components {
             response_excerpt: string | null;
             status_code: number | null;
         };
+        /**
+         * @description Sent with every attempt. Refused: edgehook's own (`webhook-*`, the signatures, `content-type`, `user-agent`), `host`, `content-length` and hop-by-hop headers. At most 20. Values of credential-like names (`authorization`, `*token*`, `*key*`, …) are shown masked; sending a masked value back keeps the stored one.
+         * @example {
+         *       "authorization": "Bearer rcv_3f9…",
+         *       "x-tenant": "acme"
+         *     }
+         */
+        CustomHeaders: {
+            [key: string]: string;
+        } | null;
         Delivery: {
             /**
              * @description The application it belongs to (`default` for the built-in one)
@@ -3773,9 +4316,12 @@ export interface components {
             application_id: string;
             callback_url?: string;
             created_at: string;
+            /** @description null once erased */
             data: {
                 [key: string]: unknown;
-            };
+            } | null;
+            /** @description When its data was erased (`DELETE …/events/{id}`); null while it is kept */
+            erased_at: string | null;
             id: string;
             type: string;
         };
@@ -3815,6 +4361,26 @@ export interface components {
             status: "ok";
             version: string;
         };
+        /**
+         * @description Sends an event only when its `data` matches, beyond its type. Keys are dotted paths into `data` (`customer.tier`, `items.0.sku`), each compared with a value (equality) or an object of operators: `$eq $ne $in $nin $gt $gte $lt $lte $exists`; or `$and`/`$or` (lists of filters) and `$not` (a filter). All keys must hold. A missing path equals nothing and compares with nothing; `$gt`… compare numbers with numbers and strings with strings. At most 100 conditions, 8 deep, 4 KiB.
+         * @example {
+         *       "customer.tier": {
+         *         "$in": [
+         *           "gold",
+         *           "platinum"
+         *         ]
+         *       },
+         *       "amount": {
+         *         "$gte": 100
+         *       },
+         *       "$not": {
+         *         "test": true
+         *       }
+         *     }
+         */
+        PayloadFilter: {
+            [key: string]: unknown;
+        } | null;
         PortalLink: {
             expires_at: string;
             /**
@@ -3882,6 +4448,55 @@ export interface components {
             /** @description The new secret; generated when left out */
             secret?: string;
         };
+        /** @description Answered from counters the consumer keeps as it records attempts (5-minute resolution), never by scanning the attempts. */
+        Stats: {
+            application_id: string;
+            bucket_seconds: number;
+            /** @description Every bucket of the window, oldest first (empty ones with zeros) */
+            buckets: components["schemas"]["StatsBucket"][];
+            event_type: string | null;
+            /** Format: date-time */
+            from: string;
+            subscription_id: string | null;
+            /** Format: date-time */
+            to: string;
+            totals: {
+                attempts: number;
+                /** @description Attempts that failed for good (retries used up, or 410 Gone) */
+                failed: number;
+                latency_ms: {
+                    /** @description ms; null without attempts */
+                    p50: number | null;
+                    p95: number | null;
+                };
+                /** @description Attempts that failed, with another scheduled */
+                retrying: number;
+                /** @description Attempts that delivered */
+                succeeded: number;
+                /** @description succeeded / attempts; null without attempts */
+                success_rate: number | null;
+            };
+            /** @enum {string} */
+            window: "1h" | "24h" | "7d";
+        };
+        StatsBucket: {
+            attempts: number;
+            /** @description Attempts that failed for good (retries used up, or 410 Gone) */
+            failed: number;
+            latency_ms: {
+                /** @description ms; null without attempts */
+                p50: number | null;
+                p95: number | null;
+            };
+            /** @description Attempts that failed, with another scheduled */
+            retrying: number;
+            /** Format: date-time */
+            start: string;
+            /** @description Attempts that delivered */
+            succeeded: number;
+            /** @description succeeded / attempts; null without attempts */
+            success_rate: number | null;
+        };
         Subscription: {
             /**
              * @description The application it belongs to (`default` for the built-in one)
@@ -3892,7 +4507,12 @@ export interface components {
             description: string | null;
             disabled: boolean;
             events: string[];
+            filter: components["schemas"]["PayloadFilter"];
             github_signature: boolean;
+            /** @description Custom headers, credential-like values masked */
+            headers: {
+                [key: string]: string;
+            };
             /** @example sub_01jd8x0000a1b2c3d4e5f6g7h8 */
             id: string;
             metadata: {
@@ -3920,8 +4540,10 @@ export interface components {
              *     ]
              */
             events: string[];
+            filter?: components["schemas"]["PayloadFilter"];
             /** @description Also sign with GitHub's `x-hub-signature-256` */
             github_signature?: boolean;
+            headers?: components["schemas"]["CustomHeaders"];
             /**
              * @example {
              *       "team": "billing"
@@ -3964,7 +4586,37 @@ export interface components {
              *     ]
              */
             events?: string[];
+            /**
+             * @description null: every event of its types
+             * @example {
+             *       "customer.tier": {
+             *         "$in": [
+             *           "gold",
+             *           "platinum"
+             *         ]
+             *       },
+             *       "amount": {
+             *         "$gte": 100
+             *       },
+             *       "$not": {
+             *         "test": true
+             *       }
+             *     }
+             */
+            filter?: {
+                [key: string]: unknown;
+            } | null;
             github_signature?: boolean;
+            /**
+             * @description Replaces them all; null: none
+             * @example {
+             *       "authorization": "Bearer rcv_3f9…",
+             *       "x-tenant": "acme"
+             *     }
+             */
+            headers?: {
+                [key: string]: string;
+            } | null;
             /**
              * @example {
              *       "team": "billing"

@@ -13,6 +13,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { eventTypeRoutes } from './routes/event-types';
 import { eventRoutes } from './routes/events';
 import { portalLinkRoutes } from './routes/portal-links';
+import { statsRoutes } from './routes/stats';
 import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -59,6 +60,7 @@ app.route('/', eventRoutes);
 app.route('/', deliveryRoutes);
 app.route('/', eventTypeRoutes);
 app.route('/', portalLinkRoutes);
+app.route('/', statsRoutes);
 app.route('/', dashboard);
 app.route('/', portal);
 

@@ -21,7 +21,17 @@ export interface Settings {
   strictEventTypes: boolean;
   /** Subscriptions one fan-out page reads (one KV list call): 1,000, the most KV lists at once. */
   fanoutPageSize: number;
+  /** A subscription counts as failing after this many failed attempts in a row (subscription.failing) … */
+  failingAfterFailures: number;
+  /** … or when its success rate over the last hour is under this, over at least FAILING_MIN_ATTEMPTS attempts. */
+  failingBelowSuccessRate: number;
+  /** Events, deliveries and attempts older than this are deleted by the sweep. */
+  retentionMs: number;
+  /** Rows of each kind the sweep deletes per run, at most. */
+  retentionChunk: number;
 }
+
+export const FAILING_MIN_ATTEMPTS = 10;
 
 function positiveNumber(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
@@ -45,5 +55,9 @@ export function settings(env: Env): Settings {
     slowLaneMs: positiveNumber(env.SLOW_LANE_MINUTES, 10) * 60_000,
     strictEventTypes: env.STRICT_EVENT_TYPES === 'true',
     fanoutPageSize: Math.min(1000, Math.floor(positiveNumber(env.FANOUT_PAGE_SIZE, 1000)) || 1000),
+    failingAfterFailures: Math.floor(positiveNumber(env.FAILING_AFTER_FAILURES, 5)) || 5,
+    failingBelowSuccessRate: Math.min(1, positiveNumber(env.FAILING_BELOW_SUCCESS_RATE, 0.5)),
+    retentionMs: positiveNumber(env.RETENTION_DAYS, 30) * 86_400_000,
+    retentionChunk: Math.floor(positiveNumber(env.RETENTION_CHUNK, 500)) || 500,
   };
 }

@@ -42,6 +42,11 @@ export interface Env {
   METER?: string;
   /** Subscriptions per fan-out page (default and most 1000; smaller only to test paging). */
   FANOUT_PAGE_SIZE?: string;
+  FAILING_AFTER_FAILURES?: string;
+  FAILING_BELOW_SUCCESS_RATE?: string;
+  /** Days of events, deliveries and attempts kept (default 30). */
+  RETENTION_DAYS?: string;
+  RETENTION_CHUNK?: string;
 }
 
 /** Who a request acts as: an operator (API_TOKEN or an operator key), or one application's key. */

@@ -23,7 +23,7 @@ describe('one writer per subscription', () => {
       ]);
       const rotated = { body: { secret: rotatedSecret } };
       expect([patched.status, disabled.status]).toEqual([200, 200]);
-      expect(typeof consumer).toBe('boolean');
+      expect(consumer === null || consumer.disabled).toBe(true); // disabled by it, or already
       const now = (await apiJson(path)).body;
       const secret = (await apiJson(`${path}/secret`)).body.secret;
       const ok = now.description === `round ${round}` && now.metadata.round === String(round) && now.disabled === true && secret === rotated.body.secret;
@@ -41,8 +41,8 @@ describe('one writer per subscription', () => {
   it('never publishes a rotated-away secret back: the consumer disable writes the newest state', async () => {
     const sub = await createSubscription('https://example.com/hooks/writer-2', ['writer.b']);
     const rotated = (await apiJson(`/v1/subscriptions/${sub.id}/secret/rotate`, { method: 'POST' })).body.secret as string;
-    expect(await disableSubscription(env, sub.id)).toBe(true);
-    expect(await disableSubscription(env, sub.id)).toBe(false); // already disabled: no change, nothing published
+    expect(await disableSubscription(env, sub.id)).toMatchObject({ id: sub.id, disabled: true });
+    expect(await disableSubscription(env, sub.id)).toBeNull(); // already disabled: no change, nothing published
     const published = await getSubscription(env.SUBSCRIPTIONS, sub.id);
     expect(published!.disabled).toBe(true);
     expect(await Promise.all(published!.secrets.map((s) => openSecret(env, sub.id, s.value)))).toEqual([rotated, sub.secret]);

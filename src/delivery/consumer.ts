@@ -7,7 +7,7 @@ import { settings, type Settings } from '../config';
 import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
-import { markSlow } from '../store/health';
+import { failureRunStatements, markSlow, type HealthRow } from '../store/health';
 import { disableSubscription, settleDelivery } from '../store/subscription-writes';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
@@ -16,6 +16,8 @@ import { deliver } from './deliver';
 import { enqueueDeliveries, type QueueItem } from './enqueue';
 import { afterFailure } from './failed';
 import { fanOut } from './fan-out';
+import { failureRuns, watchHealth } from './health-watch';
+import { emitDisabled } from './operational';
 import { admit, type Go } from './leases';
 import type { Clock, Outcome } from './retry-policy';
 import { resolveTarget } from './target';
@@ -39,6 +41,7 @@ interface Sent {
   record: AttemptRecord;
   /** Its subscription delivers in order (FIFO): a final outcome frees its lane. */
   fifo: boolean;
+  sub: StoredSubscription | null;
 }
 
 /** A delivery reached a final state: the event's callback may now be due. */
@@ -64,7 +67,7 @@ async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueI
       // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
       return { id: row.id, subscription_id: row.subscription_id, generation, delaySeconds: outcome.delaySeconds, slow: (outcome.slow && !isCallback(row)) || isSlow(ctx, row) };
     case 'disable':
-      if (!isCallback(row)) await disableSubscription(env, row.subscription_id, clock.now());
+      if (!isCallback(row)) await emitDisabled(env, await disableSubscription(env, row.subscription_id, clock.now()), 'gone', clock.now());
       await finalised(ctx, row);
       return null;
     case 'exhausted':
@@ -176,7 +179,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           msg.ack();
           return;
         }
-        sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...done });
+        sent.push({ msg, row, sub, fifo: sub?.ordering === 'fifo', ...done });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();
@@ -185,9 +188,14 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   );
 
   // The batch's attempts go to D1 in one transaction; only then is anything acked.
+  // With them, each subscription's run of failures (callbacks have no subscription to watch).
+  const runs = failureRuns(sent.flatMap((s) => (isCallback(s.row) ? [] : [{ subscription_id: s.row.subscription_id, ok: s.outcome.kind === 'succeeded' }])));
   let applied: Map<string, number>;
+  let health: HealthRow[];
   try {
-    applied = await recordAttempts(env.DB, sent.map((s) => s.record));
+    const recorded = await recordAttempts(env.DB, sent.map((s) => s.record), failureRunStatements(env.DB, runs));
+    applied = recorded.applied;
+    health = recorded.alongside.flatMap((r) => r.results as HealthRow[]);
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not record the attempts, will retry them', error: String(err) }));
     for (const s of sent) s.msg.retry();
@@ -214,4 +222,10 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     console.error(JSON.stringify({ msg: 'could not queue the retries; the sweep will', count: retries.length, error: String(err) }));
   }
   for (const s of sent) s.msg.ack();
+  if (health.length > 0) {
+    // Failing episodes start and end here; their webhooks are events of their own (a failure is logged).
+    await watchHealth(env, ctx.config, health, subs, clock.now()).catch((err) =>
+      console.error(JSON.stringify({ msg: 'failing episodes not updated', error: String(err) })),
+    );
+  }
 }

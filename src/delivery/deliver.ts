@@ -2,7 +2,10 @@
 import type { Settings } from '../config';
 import type { AttemptRecord } from '../store/attempts';
 import type { DispatchRow } from '../store/deliveries';
+import type { AttemptOutcome } from '../store/stats';
 import { newId } from '../utils/ids';
+import { isCallback } from './callback';
+import { maskedHeaders } from '../utils/custom-headers';
 import { sendAttempt } from './dispatch';
 import { attemptHeaders } from './envelope';
 import { decideOutcome, type Clock, type Outcome } from './retry-policy';
@@ -26,13 +29,18 @@ export interface Delivered {
 export async function deliver(row: DispatchRow, target: Target, attempt: number, deps: DeliverDeps): Promise<Delivered> {
   const nowMs = deps.clock.now();
   const headers = await attemptHeaders({ webhookId: target.webhookId, body: target.body, secrets: target.secrets, github: target.github, nowMs });
-  const result = await sendAttempt({ url: target.url, body: target.body, headers, timeoutMs: deps.settings.attemptTimeoutMs });
+  // Custom headers first: edgehook's own come after, and validation refuses any name of theirs.
+  const result = await sendAttempt({ url: target.url, body: target.body, headers: { ...target.headers, ...headers }, timeoutMs: deps.settings.attemptTimeoutMs });
   const outcome = decideOutcome(result, attempt, deps.settings.retrySchedule, deps.clock);
 
   const at = new Date(nowMs).toISOString();
   const next = outcome.kind === 'retry' ? new Date(nowMs + result.duration_ms + outcome.delaySeconds * 1000).toISOString() : null;
   const status = outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
+  const counts: AttemptOutcome = status === 'pending' ? 'retrying' : status;
   const { retry_after: _r, timed_out: _t, ...logged } = result;
-  const attemptRow = { id: newId('atm', nowMs), at, ...logged, request_headers: JSON.stringify(headers) };
-  return { outcome, record: { deliveryId: row.id, generation: row.generation, attempt: attemptRow, change: { status, next_attempt_at: next } } };
+  const attemptRow = { id: newId('atm', nowMs), at, ...logged, request_headers: JSON.stringify({ ...maskedHeaders(target.headers ?? {}), ...headers }) };
+  const counted = isCallback(row)
+    ? undefined
+    : { application_id: row.application_id, subscription_id: row.subscription_id, event_type: row.type, at, duration_ms: result.duration_ms, outcome: counts };
+  return { outcome, record: { deliveryId: row.id, generation: row.generation, attempt: attemptRow, change: { status, next_attempt_at: next }, counted } };
 }

@@ -9,7 +9,8 @@ import { DEFAULT_APPLICATION } from '../store/applications';
 import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
 import { queueCallbackIfComplete } from './callback';
 import { enqueueDeliveries } from './enqueue';
-import { matchesAny } from './patterns';
+import { wants } from './patterns';
+import { matchesFilter, type Filter } from '../utils/payload-filter';
 
 /** The event's application's subscriptions that want it: one KV list per page of up to 1,000 of them. */
 async function targets(env: Env, event: EventRow, cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> {
@@ -19,7 +20,9 @@ async function targets(env: Env, event: EventRow, cursor: string | null): Promis
   }
   // A fan-out that began on the keys from before applications goes on there (its cursor says so).
   const legacy = cursor !== null ? cursor.startsWith(LEGACY) : event.application_id === DEFAULT_APPLICATION && (await legacyUnindexed(env.SUBSCRIPTIONS));
-  const matches = (patterns: string[]) => matchesAny(patterns, event.type);
+  let data: unknown;
+  const dataOf = () => (data ??= event.erased_at ? null : JSON.parse(event.data));
+  const matches = (patterns: string[], filter: Filter | undefined) => wants(patterns, event.type) && (!filter || matchesFilter(filter, dataOf()));
   const from = cursor === null ? undefined : legacy ? cursor.slice(LEGACY.length) : cursor;
   const page = await matchingSubscriptionIds(env.SUBSCRIPTIONS, event.application_id, matches, from, settings(env).fanoutPageSize, legacy);
   return { ids: page.ids, cursor: page.cursor !== null && legacy ? LEGACY + page.cursor : page.cursor };

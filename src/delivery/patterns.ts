@@ -1,4 +1,5 @@
 // Event types and the subscription patterns that select them: `a.b` exact, `a.*` prefix, `*` all.
+import { isOperational } from './operational-types';
 export const EVENT_TYPE_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 export const PATTERN_RE = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
 
@@ -11,4 +12,9 @@ export function matchesPattern(pattern: string, type: string): boolean {
 
 export function matchesAny(patterns: readonly string[], type: string): boolean {
   return patterns.some((p) => matchesPattern(p, type));
+}
+
+/** Whether a subscription's patterns ask for `type`: an operational type only when named (exactly or by prefix), never by `*` alone. */
+export function wants(patterns: readonly string[], type: string): boolean {
+  return isOperational(type) ? patterns.some((p) => p !== '*' && matchesPattern(p, type)) : matchesAny(patterns, type);
 }

@@ -2,13 +2,15 @@
 // fan-outs that stalled, from their saved cursor, and queues again every pending delivery overdue by more
 // than the grace period (its message was lost: a crash, a purged queue, a dropped dead letter). Both are
 // taken in bounded batches, oldest first, and what it takes goes to the back of the line: an item that
-// fails every time never keeps the ones behind it waiting.
+// fails every time never keeps the ones behind it waiting. It also deletes what is past retention.
 import { settings } from '../config';
 import type { Env } from '../env';
 import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
 import { takeOverdue } from '../store/deliveries';
 import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
 import { purgePortal } from '../store/portal';
+import { purgeOlderThan, type Purged } from '../store/retention';
+import { bucketOf } from '../store/stats';
 import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
 import { indexLegacySubscriptions } from './legacy-index';
@@ -29,7 +31,12 @@ export interface SweepReport {
   indexed: number;
   /** Deleted applications whose subscriptions and deliveries are now all dealt with. */
   purged_applications: number;
+  /** Rows past RETENTION_DAYS deleted this run (at most RETENTION_CHUNK of each kind), and stats older than 8 days. */
+  retention: Purged;
 }
+
+/** Stats are asked for over 7 days at most: a day more is kept. */
+const STATS_KEPT_SECONDS = 8 * 86_400;
 
 function logFailure(what: string, err: unknown): void {
   console.error(JSON.stringify({ msg: `sweep: ${what} failed`, error: String(err) }));
@@ -38,7 +45,17 @@ function logFailure(what: string, err: unknown): void {
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
   const nowIso = new Date(nowMs).toISOString();
   const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
-  const report: SweepReport = { redriven: 0, requeued: 0, failed: 0, purged_keys: 0, purged_sessions: 0, purged_portal: 0, indexed: 0, purged_applications: 0 };
+  const report: SweepReport = {
+    redriven: 0,
+    requeued: 0,
+    failed: 0,
+    purged_keys: 0,
+    purged_sessions: 0,
+    purged_portal: 0,
+    indexed: 0,
+    purged_applications: 0,
+    retention: { events: 0, deliveries: 0, attempts: 0, stats: 0 },
+  };
 
   const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
   const results = await Promise.allSettled(stalled.map((f) => fanOut(env, f.id, f.fanout_cursor, nowMs)));
@@ -59,5 +76,9 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
   report.purged_portal = await purgePortal(env.DB, nowMs);
   report.indexed = await indexLegacySubscriptions(env).catch((err) => (logFailure('indexing subscriptions from before applications', err), 0));
   report.purged_applications = await purgeDeletedApplications(env, nowMs).catch((err) => (logFailure('purging deleted applications', err), 0));
+  const { retentionMs, retentionChunk } = settings(env);
+  report.retention = await purgeOlderThan(env.DB, nowMs - retentionMs, bucketOf(nowMs) - STATS_KEPT_SECONDS, retentionChunk).catch(
+    (err) => (logFailure('retention', err), report.retention),
+  );
   return report;
 }

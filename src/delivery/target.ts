@@ -15,6 +15,8 @@ export interface Target {
   github: boolean;
   webhookId: string;
   body: string;
+  /** The subscription's custom headers. */
+  headers?: Record<string, string>;
 }
 
 /** The target, or why there is nothing to send. */
@@ -37,6 +39,7 @@ export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | 
   }
   if (!sub) return { skip: 'subscription deleted' };
   if (sub.disabled) return { skip: 'subscription disabled' };
+  if (row.erased_at) return { skip: 'event data erased' };
   const problem = refused(sub.url, env);
   if (problem) return { skip: problem };
   return {
@@ -46,6 +49,7 @@ export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | 
       github: sub.github_signature,
       webhookId: row.event_id,
       body: envelopeBody(row.type, row.event_created_at, row.data),
+      ...(sub.headers ? { headers: sub.headers } : {}),
     },
   };
 }

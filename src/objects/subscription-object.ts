@@ -113,7 +113,12 @@ export class SubscriptionObject extends DurableObject<Env> {
   }
 
   /** Applies one change; `sub` is the state after it (null: no such subscription, or not of `applicationId`). */
-  async change(id: string, change: SubscriptionChange, nowMs: number, applicationId?: string): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string }> {
+  async change(
+    id: string,
+    change: SubscriptionChange,
+    nowMs: number,
+    applicationId?: string,
+  ): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string; wasDisabled?: boolean }> {
     const row = await this.#current(id);
     if (!row?.doc) return { sub: null, changed: false };
     const before = parse(row.doc);
@@ -126,7 +131,7 @@ export class SubscriptionObject extends DurableObject<Env> {
     // Paused, ordered or limited anew: it holds once the attempts lent under the old gate have run out.
     const wait = sameGate(this.#gateOf(before), this.#gateOf(after)) ? 0 : this.#gate.leasedUntil() - Date.now();
     if (wait > 0) await scheduler.wait(wait);
-    return { sub: after, changed: true };
+    return { sub: after, changed: true, wasDisabled: before.disabled };
   }
 
   /** Deletes it; false when there was none (or it is not of `applicationId`). */

@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { allEventTypes, type EventTypeRow } from '../store/event-types';
+import { OPERATIONAL_TYPES } from '../delivery/operational-types';
 import { VERSION } from '../version';
 import { STANDARD_WEBHOOK_HEADERS } from './webhook-headers';
 
@@ -25,6 +26,7 @@ const BUILT_IN: EventTypeRow[] = [
     created_at: '',
     updated_at: '',
   },
+  ...Object.entries(OPERATIONAL_TYPES).map(([name, t]) => ({ name, description: `Operational webhook. ${t.description}`, schema: JSON.stringify(t.schema), created_at: '', updated_at: '' })),
 ];
 
 export function webhookEntry(type: EventTypeRow) {

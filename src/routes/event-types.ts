@@ -1,5 +1,6 @@
 // /v1/event-types: the catalogue of event types, each with an optional JSON Schema for its data.
 import { createRoute, z } from '@hono/zod-openapi';
+import { isOperational } from '../delivery/operational-types';
 import { compileSchema, forgetEventType } from '../delivery/event-schemas';
 import { EVENT_TYPE_RE } from '../delivery/patterns';
 import { jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
@@ -38,6 +39,7 @@ eventTypeRoutes.openapi(
     }
     const now = new Date().toISOString();
     const row: EventTypeRow = { name: input.name, description: input.description ?? null, schema: input.schema ? JSON.stringify(input.schema) : null, created_at: now, updated_at: now };
+    if (isOperational(input.name)) throw fail(409, `${input.name} is one of edgehook's operational event types; it is defined already.`);
     if (!(await insertEventType(c.env.DB, row))) throw fail(409, `The event type ${input.name} exists; delete it first to change it.`);
     forgetEventType(row.name);
     return c.json(toPublic(row), 201);

@@ -3,11 +3,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isCallback } from '../delivery/callback';
 import { schemaErrors } from '../delivery/event-schemas';
 import { ingestEvent } from '../delivery/ingest';
+import { isOperational } from '../delivery/operational-types';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { STANDARD_WEBHOOK_HEADERS } from '../openapi/webhook-headers';
 import { Event, EventAccepted, EventCreate, EventListItem, EventQuery } from '../schemas/events';
 import { deliveriesOfEvent } from '../store/deliveries';
-import { listEvents } from '../store/events';
+import { eraseEvent, listEvents } from '../store/events';
 import { eventOr404 } from '../services/lookups';
 import { fail } from '../utils/problem';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
@@ -65,6 +66,7 @@ export const eventRoutes = applicationRoutes((routes, at) => {
         if (!c.env.CALLBACK_SECRET) throw fail(422, 'Callbacks are off: this service has no CALLBACK_SECRET to sign them with.', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
         assertReceiverUrl(c.env, 'callback_url', input.callback_url);
       }
+      if (isOperational(input.type)) throw fail(422, `${input.type} is an operational event type: edgehook sends those itself.`, [{ path: 'type', message: 'reserved for operational webhooks' }]);
       const errors = await schemaErrors(c.env.DB, input.type, input.data);
       if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
       const body = await c.req.text(); // the bytes as sent (read once by the json-body middleware)
@@ -96,13 +98,38 @@ export const eventRoutes = applicationRoutes((routes, at) => {
           id: event.id,
           application_id: event.application_id,
           type: event.type,
-          data: JSON.parse(event.data) as Record<string, unknown>,
+          data: JSON.parse(event.data) as Record<string, unknown> | null,
           created_at: event.created_at,
+          erased_at: event.erased_at,
           ...(event.callback_url ? { callback_url: event.callback_url, callback: all.find(isCallback) ?? null } : {}),
           deliveries: all.filter((d) => !isCallback(d)),
         },
         200,
       );
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'delete',
+      path: at.path('/events/{id}'),
+      tags,
+      security: bearer,
+      summary: 'Erase an event’s data',
+      description: at.describe(
+        'For a person’s data: the event’s `data` is erased at once (null from then on, on every route and page), and deliveries of it not yet made are not made. ' +
+          'The event and the record of its deliveries and attempts stay. Erasing twice is harmless.',
+      ),
+      request: { params: at.params(EvtId) },
+      responses: { 200: jsonResponse(EventListItem, 'The event, its data erased'), ...problems(401, 404) },
+    }),
+    async (c) => {
+      const application_id = await applicationOf(c);
+      const id = c.req.valid('param').id;
+      if (!(await eraseEvent(c.env.DB, id, application_id, new Date().toISOString()))) throw fail(404, `No event ${id}.`);
+      const event = await eventOr404(c.env.DB, application_id, id);
+      const { callback_url, data, fanout_done: _d, fanout_cursor: _c, target_subscription_id: _t, ...rest } = event;
+      return c.json({ ...rest, data: JSON.parse(data) as null, ...(callback_url ? { callback_url } : {}) }, 200);
     },
   );
 
@@ -119,7 +146,7 @@ export const eventRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       const page = await listEvents(c.env.DB, { ...c.req.valid('query'), application_id: await applicationOf(c) });
-      const data = page.data.map(({ callback_url, data, ...e }) => ({ ...e, data: JSON.parse(data) as Record<string, unknown>, ...(callback_url ? { callback_url } : {}) }));
+      const data = page.data.map(({ callback_url, data, ...e }) => ({ ...e, data: JSON.parse(data) as Record<string, unknown> | null, ...(callback_url ? { callback_url } : {}) }));
       return c.json({ data, next_cursor: page.next_cursor }, 200);
     },
   );

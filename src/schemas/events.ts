@@ -69,9 +69,10 @@ export const EventListItem = z
     id: z.string(),
     application_id: ApplicationId,
     type: z.string(),
-    data: z.record(z.string(), z.unknown()),
+    data: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'null once erased' }),
     created_at: z.string(),
     callback_url: z.string().optional(),
+    erased_at: z.string().nullable().openapi({ description: 'When its data was erased (`DELETE …/events/{id}`); null while it is kept' }),
   })
   .openapi('EventListItem');
 

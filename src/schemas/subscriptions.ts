@@ -1,6 +1,8 @@
 // Subscription request and response shapes.
 import { z } from '@hono/zod-openapi';
+import { headerErrors, HEADER_LIMITS } from '../utils/custom-headers';
 import { PATTERN_RE } from '../delivery/patterns';
+import { filterErrors, type Filter as PayloadFilter } from '../utils/payload-filter';
 
 const Url = z.string().min(1).max(2048).openapi({ example: 'https://example.com/webhooks', description: 'Receiver URL: `https:` and a public host' });
 const Events = z
@@ -23,6 +25,25 @@ const Ordering = z.enum(['fifo']).openapi({
   description:
     '`fifo`: the next delivery waits until the one before it succeeded or failed for good (retries of it keep their schedule). With events sent with an `ordering_key`, each key is its own line.',
 });
+const Filter = z
+  .record(z.string(), z.unknown())
+  .superRefine((filter, ctx) => {
+    for (const e of filterErrors(filter)) ctx.addIssue({ code: 'custom', path: e.path, message: e.message });
+  })
+  .openapi('PayloadFilter', {
+    description:
+      'Sends an event only when its `data` matches, beyond its type. Keys are dotted paths into `data` (`customer.tier`, `items.0.sku`), each compared with a value (equality) or an object of operators: `$eq $ne $in $nin $gt $gte $lt $lte $exists`; or `$and`/`$or` (lists of filters) and `$not` (a filter). All keys must hold. A missing path equals nothing and compares with nothing; `$gt`… compare numbers with numbers and strings with strings. At most 100 conditions, 8 deep, 4 KiB.',
+    example: { 'customer.tier': { $in: ['gold', 'platinum'] }, amount: { $gte: 100 }, $not: { test: true } },
+  }) as unknown as z.ZodType<PayloadFilter>;
+const Headers = z
+  .record(z.string(), z.string())
+  .superRefine((headers, ctx) => {
+    for (const e of headerErrors(headers)) ctx.addIssue({ code: 'custom', path: e.path, message: e.message });
+  })
+  .openapi('CustomHeaders', {
+    description: `Sent with every attempt. Refused: edgehook's own (\`webhook-*\`, the signatures, \`content-type\`, \`user-agent\`), \`host\`, \`content-length\` and hop-by-hop headers. At most ${HEADER_LIMITS.count}. Values of credential-like names (\`authorization\`, \`*token*\`, \`*key*\`, …) are shown masked; sending a masked value back keeps the stored one.`,
+    example: { authorization: 'Bearer rcv_3f9…', 'x-tenant': 'acme' },
+  });
 const Secret = z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: '`whsec_` + base64 of 24 to 64 bytes' });
 
 export const SubscriptionCreate = z
@@ -35,6 +56,8 @@ export const SubscriptionCreate = z
     github_signature: z.boolean().optional().openapi({ description: "Also sign with GitHub's `x-hub-signature-256`" }),
     rate_limit: RateLimit.nullable().optional(),
     ordering: Ordering.nullable().optional(),
+    filter: Filter.nullable().optional(),
+    headers: Headers.nullable().optional(),
   })
   .openapi('SubscriptionCreate');
 
@@ -48,6 +71,8 @@ export const SubscriptionUpdate = z
     github_signature: z.boolean().optional(),
     rate_limit: RateLimit.nullable().optional().openapi({ description: 'null lifts it' }),
     ordering: Ordering.nullable().optional().openapi({ description: 'null: no ordering' }),
+    filter: Filter.nullable().optional().openapi({ description: 'null: every event of its types' }),
+    headers: Headers.nullable().optional().openapi({ description: 'Replaces them all; null: none' }),
   })
   .openapi('SubscriptionUpdate');
 
@@ -64,6 +89,8 @@ export const Subscription = z
     rate_limit: RateLimit.nullable(),
     ordering: Ordering.nullable(),
     paused: z.boolean().openapi({ description: 'Paused: deliveries wait (`POST …/resume` sends them)' }),
+    filter: Filter.nullable(),
+    headers: z.record(z.string(), z.string()).openapi({ description: 'Custom headers, credential-like values masked' }),
     waiting: z.number().int().optional().openapi({ description: 'Deliveries held by flow control right now (on GET of one subscription)' }),
     created_at: z.string(),
     updated_at: z.string(),

@@ -1,5 +1,6 @@
 // Lookups shared by route groups: a missing resource is a 404, a malformed given secret a 422.
 import { settings } from '../config';
+import { isOperational } from '../delivery/operational-types';
 import type { Env } from '../env';
 import { isValidSecret } from '../signing/secret';
 import { registeredNames } from '../store/event-types';
@@ -39,7 +40,7 @@ export function assertGivenSecret(secret: string | undefined): void {
 /** In strict mode, exact patterns must name registered event types; `prefix.*` and `*` stay allowed. */
 export async function assertKnownTypes(env: Env, patterns: string[] | undefined): Promise<void> {
   if (!patterns || !settings(env).strictEventTypes) return;
-  const exact = patterns.filter((p) => !p.endsWith('*'));
+  const exact = patterns.filter((p) => !p.endsWith('*') && !isOperational(p));
   if (exact.length === 0) return;
   const known = await registeredNames(env.DB, exact);
   const unknown = exact.filter((p) => !known.has(p));

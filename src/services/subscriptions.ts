@@ -2,6 +2,7 @@
 // HTTPException (problem+json in the API, a message on the dashboard).
 import type { Env } from '../env';
 import { ingestEvent } from '../delivery/ingest';
+import { emitDisabled } from '../delivery/operational';
 import { generateSecret } from '../signing/secret';
 import { openSecret, sealSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
@@ -10,6 +11,7 @@ import { changeStoredSubscription, removeSubscription, saveNewSubscription, wait
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { hasFlowControl, legacyUnindexed, listSubscriptions, signingSecrets, type Page, type RateLimit, type StoredSubscription } from '../store/subscriptions';
 import { newId } from '../utils/ids';
+import type { Filter } from '../utils/payload-filter';
 import { fail } from '../utils/problem';
 import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
 import { assertReceiverUrl } from './receiver-url';
@@ -30,6 +32,8 @@ export interface NewSubscription {
   github_signature?: boolean;
   rate_limit?: RateLimit | null;
   ordering?: 'fifo' | null;
+  filter?: Filter | null;
+  headers?: Record<string, string> | null;
 }
 
 /** Creates it; returns it with its secret (stored sealed: this answer is the one place it is shown in clear). */
@@ -55,6 +59,8 @@ export async function createSubscription(env: Env, applicationId: string, input:
     rate_limit: input.rate_limit ?? null,
     ordering: input.ordering ?? null,
     paused: false,
+    filter: input.filter ?? null,
+    headers: input.headers ?? null,
   };
   await saveNewSubscription(env, sub);
   return { sub, secret };
@@ -64,8 +70,15 @@ export async function createSubscription(env: Env, applicationId: string, input:
 export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
   await assertKnownTypes(env, input.events);
-  const { sub } = await changeStoredSubscription(env, id, { kind: 'update', fields: input }, nowMs, guard(scope));
+  const { sub, changed, wasDisabled }: { sub: StoredSubscription | null; changed: boolean; wasDisabled?: boolean } = await changeStoredSubscription(
+    env,
+    id,
+    { kind: 'update', fields: input },
+    nowMs,
+    guard(scope),
+  );
   if (!sub) throw fail(404, `No subscription ${id}.`);
+  if (changed && !wasDisabled && sub.disabled) await emitDisabled(env, sub, 'manual', nowMs); // by hand
   return sub;
 }
 

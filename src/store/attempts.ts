@@ -1,5 +1,6 @@
 // Attempts in D1, written together with the delivery state they change.
 import type { DeliveryStatus } from './deliveries';
+import { countAttempts, type CountedAttempt } from './stats';
 
 const CURRENT = "(status = 'pending' AND generation = ?2)";
 
@@ -25,16 +26,19 @@ export interface AttemptRecord {
   generation: number;
   attempt: AttemptRow;
   change: DeliveryChange;
+  /** What the delivery stats count of it (none for callbacks). */
+  counted?: CountedAttempt;
 }
 
 /**
  * Records attempts and their deliveries' new states, all in one transaction (one round trip a batch).
  * Every attempt is logged and counted, for it happened; its state change (and the step on the retry
  * schedule) applies only while the delivery is pending at the attempt's generation, which then moves
- * on. Returns the deliveries whose change applied, with their new generation.
+ * on. The delivery stats count every attempt, in the same transaction, and `alongside` runs in it too.
+ * Returns the deliveries whose change applied, with their new generation, and the results of `alongside`.
  */
-export async function recordAttempts(db: D1Database, records: AttemptRecord[]): Promise<Map<string, number>> {
-  if (records.length === 0) return new Map();
+export async function recordAttempts(db: D1Database, records: AttemptRecord[], alongside: D1PreparedStatement[] = []): Promise<{ applied: Map<string, number>; alongside: D1Result[] }> {
+  if (records.length === 0) return { applied: new Map(), alongside: [] };
   const results = await db.batch<{ applied: number; generation: number }>(
     records.flatMap(({ deliveryId, generation, attempt, change }) => [
       db
@@ -55,14 +59,14 @@ export async function recordAttempts(db: D1Database, records: AttemptRecord[]): 
            RETURNING last_attempt_id = ?3 AS applied, generation`,
         )
         .bind(deliveryId, generation, attempt.id, attempt.at, change.status, change.next_attempt_at),
-    ]),
+    ]).concat(countAttempts(db, records.flatMap((r) => (r.counted ? [r.counted] : []))), alongside),
   );
   const applied = new Map<string, number>();
   records.forEach((r, i) => {
     const row = results[2 * i + 1]?.results[0];
     if (row?.applied) applied.set(r.deliveryId, row.generation);
   });
-  return applied;
+  return { applied, alongside: results.slice(results.length - alongside.length) };
 }
 
 export async function attemptsOf(db: D1Database, deliveryId: string): Promise<AttemptRow[]> {

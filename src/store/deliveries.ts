@@ -76,13 +76,15 @@ export interface DispatchRow {
   application_id: string;
   ordering_key: string | null;
   event_seq: string;
+  /** When the event's data was erased (then nothing more of it is sent). */
+  erased_at: string | null;
 }
 
 export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Map<string, DispatchRow>> {
   const { results } = await db
     .prepare(
       `SELECT d.id, d.application_id, d.event_id, d.subscription_id, d.status, d.generation, d.chain_attempts, e.type, e.data, e.created_at AS event_created_at,
-              e.callback_url, e.callback_at, e.callback_payload, e.ordering_key,
+              e.callback_url, e.callback_at, e.callback_payload, e.ordering_key, e.erased_at,
               ${EVENT_SEQ} AS event_seq,
               (SELECT h.slow_until FROM subscription_health h WHERE h.subscription_id = d.subscription_id) AS slow_until
        FROM deliveries d JOIN events e ON e.id = d.event_id
@@ -148,14 +150,14 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
  * A final state: only a pending delivery becomes failed, and only of `generation` when one is given (a
  * message of an older chain changes nothing). Returns it when it changed.
  */
-export async function markFailed(db: D1Database, id: string, generation: number | null, nowIso: string): Promise<{ subscription_id: string; event_id: string } | null> {
+export async function markFailed(db: D1Database, id: string, generation: number | null, nowIso: string): Promise<{ id: string; subscription_id: string; event_id: string; application_id: string } | null> {
   return db
     .prepare(
       `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, generation = generation + 1, updated_at = ?2
-       WHERE id = ?1 AND status = 'pending' AND (?3 IS NULL OR generation = ?3) RETURNING subscription_id, event_id`,
+       WHERE id = ?1 AND status = 'pending' AND (?3 IS NULL OR generation = ?3) RETURNING id, subscription_id, event_id, application_id`,
     )
     .bind(id, nowIso, generation)
-    .first<{ subscription_id: string; event_id: string }>();
+    .first<{ id: string; subscription_id: string; event_id: string; application_id: string }>();
 }
 
 /** Fails the pending deliveries of a deleted application, 5,000 a statement. */

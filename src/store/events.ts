@@ -28,6 +28,8 @@ export interface EventRow extends EventSummary {
   /** The KV list cursor of the next page to fan out to; null: the first page. */
   fanout_cursor: string | null;
   target_subscription_id: string | null;
+  /** When its data was erased (DELETE /v1/events/{id}): `data` is then `null`. */
+  erased_at: string | null;
 }
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -78,7 +80,7 @@ export async function insertEvent(
   return { event: summary, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
 }
 
-const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id';
+const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id, erased_at';
 
 /** The event; with `applicationId`, only if it is of that application. */
 export function getEvent(db: D1Database, id: string, applicationId?: string): Promise<EventRow | null> {
@@ -92,6 +94,7 @@ export interface EventListItem extends EventSummary {
   application_id: string;
   data: string;
   callback_url: string | null;
+  erased_at: string | null;
 }
 
 /**
@@ -102,7 +105,7 @@ export interface EventListItem extends EventSummary {
 export async function listEvents(db: D1Database, f: { application_id?: string; type?: string; limit: number; cursor?: string }): Promise<{ data: EventListItem[]; next_cursor: string | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, application_id, type, data, callback_url, created_at FROM events
+      `SELECT id, application_id, type, data, callback_url, created_at, erased_at FROM events
        WHERE (?1 IS NULL OR application_id = ?1) AND (?2 IS NULL OR type = ?2) AND (?3 IS NULL OR id < ?3)
        ORDER BY id DESC LIMIT ?4`,
     )
@@ -159,4 +162,16 @@ export async function eventTypesOf(db: D1Database, ids: string[]): Promise<Map<s
     .bind(JSON.stringify([...new Set(ids)]))
     .all<{ id: string; type: string }>();
   return new Map(results.map((r) => [r.id, r.type]));
+}
+
+/**
+ * Erases an event's data at once (a person's data): `data` becomes null, and the hash of the body it was
+ * sent with is dropped from its idempotency keys. The event and its deliveries stay. False: no such event.
+ */
+export async function eraseEvent(db: D1Database, id: string, applicationId: string, nowIso: string): Promise<boolean> {
+  const [erased] = await db.batch([
+    db.prepare("UPDATE events SET data = 'null', erased_at = coalesce(erased_at, ?3) WHERE id = ?1 AND application_id = ?2").bind(id, applicationId, nowIso),
+    db.prepare('UPDATE idempotency_keys SET body_hash = NULL WHERE event_id = ?1 AND body_hash IS NOT NULL').bind(id),
+  ]);
+  return (erased?.meta.changes ?? 0) > 0;
 }

@@ -1,4 +1,4 @@
-// Subscription health in D1: which receivers recently hung, and how long a subscription has only failed.
+// Subscription health in D1: which receivers recently hung, how long a subscription has only failed, and its failing episodes.
 
 /** Marks a subscription slow until `untilIso`: its deliveries move to the slow lane meanwhile. */
 export async function markSlow(db: D1Database, subscriptionId: string, untilIso: string): Promise<void> {
@@ -35,4 +35,60 @@ export async function failingSince(db: D1Database, subscriptionId: string): Prom
     .bind(subscriptionId)
     .first<{ since: string | null }>();
   return row?.since ?? null;
+}
+
+/** A subscription's failed attempts in a batch: `run` failed in a row at its end, after a success when `reset`. */
+export interface FailureRun {
+  subscription_id: string;
+  run: number;
+  reset: boolean;
+}
+
+export interface HealthRow {
+  subscription_id: string;
+  consecutive_failures: number;
+  failing_since: string | null;
+}
+
+/**
+ * Statements that record a batch's runs (to go in the batch's transaction); each returns the health rows
+ * it touched. A subscription whose attempts all succeeded and that was healthy writes nothing.
+ */
+export function failureRunStatements(db: D1Database, runs: FailureRun[]): D1PreparedStatement[] {
+  const failed = runs.filter((r) => r.run > 0);
+  const recovered = runs.filter((r) => r.run === 0 && r.reset).map((r) => r.subscription_id);
+  return [
+    ...failed.map((r) =>
+      db
+        .prepare(
+          `INSERT INTO subscription_health (subscription_id, slow_until, consecutive_failures) VALUES (?1, '', ?2)
+           ON CONFLICT (subscription_id) DO UPDATE SET consecutive_failures = CASE WHEN ?3 THEN ?2 ELSE consecutive_failures + ?2 END
+           RETURNING subscription_id, consecutive_failures, failing_since`,
+        )
+        .bind(r.subscription_id, r.run, r.reset ? 1 : 0),
+    ),
+    ...(recovered.length
+      ? [
+          db
+            .prepare(
+              `UPDATE subscription_health SET consecutive_failures = 0
+               WHERE subscription_id IN (SELECT value FROM json_each(?1)) AND (consecutive_failures > 0 OR failing_since IS NOT NULL)
+               RETURNING subscription_id, consecutive_failures, failing_since`,
+            )
+            .bind(JSON.stringify(recovered)),
+        ]
+      : []),
+  ];
+}
+
+/** Starts a failing episode; false when one had started already (its webhook was sent then). */
+export async function startFailing(db: D1Database, subscriptionId: string, sinceIso: string): Promise<boolean> {
+  const r = await db.prepare('UPDATE subscription_health SET failing_since = ?2 WHERE subscription_id = ?1 AND failing_since IS NULL').bind(subscriptionId, sinceIso).run();
+  return r.meta.changes > 0;
+}
+
+/** Ends the failing episode that began at `sinceIso`; false when it had ended already. */
+export async function endFailing(db: D1Database, subscriptionId: string, sinceIso: string): Promise<boolean> {
+  const r = await db.prepare('UPDATE subscription_health SET failing_since = NULL WHERE subscription_id = ?1 AND failing_since = ?2').bind(subscriptionId, sinceIso).run();
+  return r.meta.changes > 0;
 }

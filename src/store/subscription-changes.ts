@@ -1,6 +1,8 @@
 // Every change a subscription can go through, as pure functions of its state: its Durable Object
 // applies them one at a time, in order, so none is lost.
 import type { RateLimit, StoredSubscription } from './subscriptions';
+import { MASK } from '../utils/custom-headers';
+import type { Filter } from '../utils/payload-filter';
 
 export interface SubscriptionFields {
   url?: string;
@@ -11,6 +13,15 @@ export interface SubscriptionFields {
   github_signature?: boolean;
   rate_limit?: RateLimit | null;
   ordering?: 'fifo' | null;
+  filter?: Filter | null;
+  headers?: Record<string, string> | null;
+}
+
+/** New custom headers; a value sent back masked (as the API shows credential-like ones) keeps the stored value. */
+function withHeaders(before: Record<string, string> | null | undefined, given: Record<string, string> | null): Record<string, string> | null {
+  if (given === null) return null;
+  const old = new Map(Object.entries(before ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === MASK && old.has(k.toLowerCase()) ? old.get(k.toLowerCase())! : v]));
 }
 
 export type SubscriptionChange =
@@ -74,6 +85,8 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
         github_signature: f.github_signature ?? sub.github_signature,
         rate_limit: f.rate_limit === undefined ? sub.rate_limit : f.rate_limit,
         ordering: f.ordering === undefined ? sub.ordering : f.ordering,
+        filter: f.filter === undefined ? sub.filter : f.filter,
+        headers: f.headers === undefined ? sub.headers : withHeaders(sub.headers, f.headers),
         updated_at,
       };
     }

@@ -23,16 +23,17 @@ export async function readSubscription(env: Bindings, id: string, applicationId?
 
 /** The subscription after the change, or null when there is no such subscription. */
 export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now(), applicationId?: string) {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs, applicationId) : { sub: null, changed: false, refused: undefined };
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs, applicationId) : { sub: null, changed: false, refused: undefined, wasDisabled: undefined };
 }
 
 export async function removeSubscription(env: Bindings, id: string, applicationId?: string): Promise<boolean> {
   return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).remove(id, applicationId) : false;
 }
 
-/** The consumers' disable (410 Gone, or failing too long); false when it was disabled already or is gone. */
-export async function disableSubscription(env: Bindings, id: string, nowMs = Date.now()): Promise<boolean> {
-  return (await changeStoredSubscription(env, id, { kind: 'disable' }, nowMs)).changed;
+/** The consumers' disable (410 Gone, or failing too long): the subscription disabled, or null when it was disabled already or is gone. */
+export async function disableSubscription(env: Bindings, id: string, nowMs = Date.now()): Promise<StoredSubscription | null> {
+  const { sub, changed } = await changeStoredSubscription(env, id, { kind: 'disable' }, nowMs);
+  return changed ? sub : null;
 }
 
 /** Publishes a subscription made before applications again, with its entry in its application's index. */

@@ -3,6 +3,8 @@
 // with list metadata (patterns, disabled) and no value, so that fan-out reads 1,000 of one application's
 // subscriptions with one list() and never sees another application's.
 import { DEFAULT_APPLICATION } from './applications';
+import { maskedHeaders } from '../utils/custom-headers';
+import type { Filter } from '../utils/payload-filter';
 
 export interface StoredSecret {
   value: string;
@@ -33,21 +35,29 @@ export interface StoredSubscription {
   rate_limit?: RateLimit | null;
   ordering?: 'fifo' | null;
   paused?: boolean;
+  /** A payload filter on the event's data; absent in copies made before filters: none. */
+  filter?: Filter | null;
+  /** Custom headers sent with every attempt; absent in older copies: none. */
+  headers?: Record<string, string> | null;
 }
 
 /** Whether the consumer must ask the subscription's object before each attempt. */
 export const hasFlowControl = (sub: StoredSubscription) => Boolean(sub.rate_limit || sub.ordering === 'fifo' || sub.paused);
 
-export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused'> & {
+export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused' | 'filter' | 'headers'> & {
   rate_limit: Required<RateLimit> | null;
   ordering: 'fifo' | null;
   paused: boolean;
+  filter: Filter | null;
+  headers: Record<string, string>;
 };
 
 interface ListMetadata {
   /** Event patterns; absent when too large for metadata (then the value is read). */
   e?: string[];
   d: boolean;
+  /** Its payload filter (absent: none, or metadata too large, when `e` is absent too). */
+  f?: Filter;
   /** On `sub:` keys: the application (absent on keys written before applications: `default`). */
   a?: string;
 }
@@ -65,7 +75,14 @@ export function withApplication(sub: StoredSubscription): StoredSubscription {
 
 export function toPublic(sub: StoredSubscription): PublicSubscription {
   const { secrets: _secrets, ...rest } = sub;
-  return { ...rest, rate_limit: sub.rate_limit ? { per_second: sub.rate_limit.per_second, burst: sub.rate_limit.burst ?? 1 } : null, ordering: sub.ordering ?? null, paused: sub.paused ?? false };
+  return {
+    ...rest,
+    rate_limit: sub.rate_limit ? { per_second: sub.rate_limit.per_second, burst: sub.rate_limit.burst ?? 1 } : null,
+    ordering: sub.ordering ?? null,
+    paused: sub.paused ?? false,
+    filter: sub.filter ?? null,
+    headers: maskedHeaders(sub.headers ?? {}),
+  };
 }
 
 /** Secrets that still sign at `nowMs`, newest first. */
@@ -75,7 +92,7 @@ export function signingSecrets(sub: StoredSubscription, nowMs: number): string[]
 
 /** Publishes the copy that fan-out and the consumers read; only a subscription's own Durable Object calls it. */
 export async function putSubscription(kv: KVNamespace, sub: StoredSubscription): Promise<void> {
-  let metadata: ListMetadata = { e: sub.events, d: sub.disabled };
+  let metadata: ListMetadata = { e: sub.events, d: sub.disabled, ...(sub.filter ? { f: sub.filter } : {}) };
   if (JSON.stringify(metadata).length > METADATA_LIMIT - 80) metadata = { d: sub.disabled };
   await kv.put(key(sub.id), JSON.stringify(sub), { metadata: { ...metadata, a: sub.application_id } });
   await kv.put(indexKey(sub.application_id, sub.id), '', { metadata });
@@ -134,7 +151,7 @@ export async function listSubscriptions(kv: KVNamespace, applicationId: string, 
 export async function matchingSubscriptionIds(
   kv: KVNamespace,
   applicationId: string,
-  matches: (patterns: string[]) => boolean,
+  matches: (patterns: string[], filter: Filter | undefined) => boolean,
   cursor?: string,
   limit = 1000,
   legacy = false,
@@ -146,11 +163,11 @@ export async function matchingSubscriptionIds(
     const id = k.id;
     if (!k.metadata) unknown.push(id);
     else if (!k.metadata.d && k.metadata.e) {
-      if (matches(k.metadata.e)) ids.push(id);
+      if (matches(k.metadata.e, k.metadata.f)) ids.push(id);
     } else if (!k.metadata.d) unknown.push(id);
   }
   if (unknown.length > 0) {
-    for (const sub of (await getSubscriptions(kv, unknown)).values()) if (!sub.disabled && matches(sub.events)) ids.push(sub.id);
+    for (const sub of (await getSubscriptions(kv, unknown)).values()) if (!sub.disabled && matches(sub.events, sub.filter ?? undefined)) ids.push(sub.id);
   }
   return { ids, cursor: page.cursor };
 }

@@ -1,0 +1,37 @@
+// Retention: the log's rows older than the window, deleted a bounded chunk at a time (the sweep runs it
+// every minute). Deliveries and attempts have time-ordered ids, so their oldest are a range of the
+// primary key; events may carry a producer's own id, so their oldest are taken by insertion order (rowid).
+// What is still needed stays: an event whose fan-out is unfinished or with a pending delivery, and
+// pending deliveries.
+import { newIdAt } from '../utils/ids';
+
+export interface Purged {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  stats: number;
+}
+
+export async function purgeOlderThan(db: D1Database, cutoffMs: number, statsCutoffSeconds: number, chunk: number): Promise<Purged> {
+  const cutoffIso = new Date(cutoffMs).toISOString();
+  const [events, deliveries, attempts, stats] = await db.batch([
+    db
+      .prepare(
+        `DELETE FROM events WHERE rowid IN (
+           SELECT e.rowid FROM (SELECT rowid, id, created_at, fanout_done FROM events ORDER BY rowid LIMIT ?2) e
+           WHERE e.created_at < ?1 AND e.fanout_done = 1
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending'))`,
+      )
+      .bind(cutoffIso, chunk),
+    db.prepare(`DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < ?1 AND status != 'pending' ORDER BY id LIMIT ?2)`).bind(newIdAt('dlv', cutoffMs), chunk),
+    db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE id < ?1 ORDER BY id LIMIT ?2)').bind(newIdAt('atm', cutoffMs), chunk),
+    db
+      .prepare(
+        `DELETE FROM delivery_stats WHERE (application_id, bucket, subscription_id, event_type) IN
+           (SELECT application_id, bucket, subscription_id, event_type FROM delivery_stats WHERE bucket < ?1 LIMIT ?2)`,
+      )
+      .bind(statsCutoffSeconds, chunk),
+  ]);
+  const n = (r: D1Result | undefined) => r?.meta.changes ?? 0;
+  return { events: n(events), deliveries: n(deliveries), attempts: n(attempts), stats: n(stats) };
+}
