@@ -1,8 +1,11 @@
 /** @jsxImportSource hono/jsx */
 // The dashboard's page shell: navigation, styles and its one small script. No external assets.
 import type { Child } from 'hono/jsx';
+import { CHART_CSS } from '../views/charts';
 
 export const STYLE = `
+:root{--ok:#1e7d3a;--bad:#c0392b;--link:#2457c5;--line:#ccc;--muted:#666}
+${CHART_CSS}
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1c1c1e;background:#f6f6f8}
 header{background:#1c1c1e;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 header a{color:#ddd;text-decoration:none}header a.on{color:#fff;font-weight:600}header b{margin-right:.5rem}
@@ -41,7 +44,7 @@ fetch(location.href,{headers:{'x-partial':'1'}}).then(function(r){if(r.ok&&r.hea
 .catch(function(r){say(r&&r.redirected?'Signed out: <a href="/ui/login">sign in again</a> to keep this up to date.':'Could not refresh: the service did not answer. Trying again every 2 s; what you see may be out of date.',true)})
 .finally(function(){el.removeAttribute('aria-busy')});},2000);});`;
 
-export type Section = 'subscriptions' | 'deliveries' | 'events' | 'applications' | 'api-keys' | 'none';
+export type Section = 'subscriptions' | 'deliveries' | 'events' | 'stats' | 'applications' | 'api-keys' | 'none';
 
 export const Layout = ({ title, section, children }: { title: string; section: Section; children: Child }) => (
   <html lang="en">
@@ -59,6 +62,7 @@ export const Layout = ({ title, section, children }: { title: string; section: S
             <a href="/" class={section === 'subscriptions' ? 'on' : ''}>Subscriptions</a>
             <a href="/ui/deliveries" class={section === 'deliveries' ? 'on' : ''}>Deliveries</a>
             <a href="/ui/events" class={section === 'events' ? 'on' : ''}>Events</a>
+            <a href="/ui/stats" class={section === 'stats' ? 'on' : ''}>Stats</a>
             <a href="/ui/applications" class={section === 'applications' ? 'on' : ''}>Applications</a>
             <a href="/ui/api-keys" class={section === 'api-keys' ? 'on' : ''}>API keys</a>
             <a href="/docs">API</a>

@@ -13,12 +13,15 @@ import { applicationFor, createApplication, listApplications } from '../services
 import { createPortalLink } from '../services/portal';
 import { ANY_APPLICATION, changeSubscription, createSubscription, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent, setPaused, waitingOf } from '../services/subscriptions';
 import { validated } from '../services/validated';
+import { deliveryStats, hourlySeries } from '../services/stats';
+import { StatsQuery } from '../schemas/stats';
+import { StatsPage } from './pages/stats';
 import { ApiKeyCreate, ApplicationCreate } from '../schemas/applications';
 import { SubscriptionCreate } from '../schemas/subscriptions';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { problemText } from '../utils/problem';
 import { attemptsOf } from '../store/attempts';
-import { deliveriesOfEvent, listDeliveries, loadForDispatch, successRates, type DeliveryStatus } from '../store/deliveries';
+import { deliveriesOfEvent, listDeliveries, loadForDispatch, type DeliveryStatus } from '../store/deliveries';
 import { eventTypesOf, getEvent } from '../store/events';
 import { getSubscription, getSubscriptions } from '../store/subscriptions';
 import { ApiKeysPage, ApplicationsPage } from './pages/applications';
@@ -73,15 +76,24 @@ const allApplications = async (c: C) => (await listApplications(c.env.DB, 100)).
 async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200, appId?: string) {
   const app = await applicationFor(c.env, OPERATOR, appId ?? (c.req.query('app') || DEFAULT_APPLICATION));
   const page = await listOfApplication(c.env, app.id, 50, c.req.query('cursor') || undefined);
-  const [rates, apps, waiting] = await Promise.all([
-    successRates(c.env.DB, new Date(Date.now() - 86_400_000).toISOString()),
+  const [series, apps, waiting] = await Promise.all([
+    hourlySeries(c.env.DB, app.id),
     allApplications(c),
     Promise.all(page.data.map(async (s) => [s.id, await waitingOf(c.env, s)] as const)).then((pairs) => new Map(pairs)),
   ]);
-  return c.html(<SubscriptionsPage subs={page.data} rates={rates} next={page.next_cursor} notice={notice} apps={apps} app={app.id} waiting={waiting} />, status);
+  return c.html(<SubscriptionsPage subs={page.data} series={series} next={page.next_cursor} notice={notice} apps={apps} app={app.id} waiting={waiting} />, status);
 }
 
 dashboard.get('/', (c) => subscriptionsPage(c));
+
+// Delivery stats of an application: outcomes over time and latency, from the counters.
+dashboard.get('/ui/stats', async (c) => {
+  const app = await applicationFor(c.env, OPERATOR, c.req.query('app') || DEFAULT_APPLICATION);
+  const q = StatsQuery.safeParse({ window: c.req.query('window') || undefined, subscription_id: c.req.query('subscription_id') || undefined, event_type: c.req.query('event_type') || undefined });
+  if (!q.success) throw new HTTPException(400, { message: 'Unknown window: 1h, 24h or 7d.' });
+  const [stats, apps] = await Promise.all([deliveryStats(c.env.DB, { application_id: app.id, ...q.data }), allApplications(c)]);
+  return c.html(<StatsPage stats={stats} apps={apps} />);
+});
 
 dashboard.post('/ui/subscriptions', async (c) => {
   const form = await c.req.parseBody();

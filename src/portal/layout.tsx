@@ -3,6 +3,7 @@
 // landmarks and a visible focus ring; no script and no external asset.
 import type { Child } from 'hono/jsx';
 import { DEFAULT_PORTAL, type ApplicationRow, type PortalSettings } from '../store/applications';
+import { CHART_CSS } from '../views/charts';
 
 export const STYLE = `
 :root{--bg:#f6f6f8;--card:#fff;--fg:#1c1c1e;--muted:#555;--line:#d9d9de;--link:#0550ae;--ok-bg:#e3f6e8;--ok:#0a6b2b;--bad-bg:#fde7e7;--bad:#a3201a;--wait-bg:#fff4d6;--wait:#6b4500;--code:#f0f0f3}
@@ -24,8 +25,8 @@ button{cursor:pointer}button.primary{background:var(--accent);color:var(--on-acc
 .row{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end}label{display:flex;flex-direction:column;font-size:13px;color:var(--muted);gap:.2rem}
 label.check{flex-direction:row;align-items:baseline;gap:.5rem;color:var(--fg);font-size:15px}fieldset{border:1px solid var(--line);border-radius:6px;margin:0;padding:.5rem .8rem}
 .grow{flex:1;min-width:220px}.msg{padding:.6rem .8rem;border-radius:6px;margin-bottom:1rem}.ok{background:var(--ok-bg);color:var(--ok)}.err{background:var(--bad-bg);color:var(--bad)}
-.muted{color:var(--muted)}.inline{display:inline}.secret{width:100%;font-family:ui-monospace,monospace}.chart{width:100%;height:auto;max-width:720px}
-.chart .ok-bar{fill:var(--ok)}.chart .bad-bar{fill:var(--bad)}.chart .lat{stroke:var(--link);fill:none;stroke-width:2}.chart .axis{stroke:var(--line)}.chart text{fill:var(--muted);font-size:11px}
+.muted{color:var(--muted)}.inline{display:inline}.secret{width:100%;font-family:ui-monospace,monospace}
+${CHART_CSS}
 @media (max-width:640px){main{padding:.5rem}.hide-sm{display:none}}`;
 
 /** The accent as CSS variables, with the text colour on it that reads better (WCAG contrast). */

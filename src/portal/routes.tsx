@@ -16,15 +16,15 @@ import { endPortalSession, enterPortal } from '../services/portal';
 import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { validated } from '../services/validated';
 import type { ApplicationRow } from '../store/applications';
-import { attemptsOf, attemptsOfSubscriptionSince } from '../store/attempts';
+import { attemptsOf } from '../store/attempts';
 import { listDeliveries, loadForDispatch, type DeliveryStatus } from '../store/deliveries';
 import { allEventTypes } from '../store/event-types';
 import { eventTypesOf } from '../store/events';
 import { getSubscriptions } from '../store/subscriptions';
-import { newIdAt } from '../utils/ids';
 import { problemText } from '../utils/problem';
 import { exampleOf } from '../utils/schema-example';
-import { ActivityChart } from './chart';
+import { OutcomeChart } from '../views/charts';
+import { deliveryStats } from '../services/stats';
 import type { Notice } from './layout';
 import { setPortalHeaders } from './page-headers';
 import { CatalogPage } from './pages/catalog';
@@ -87,13 +87,8 @@ async function listPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
 async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string } = {}, status: 200 | 422 = 200) {
   const app = appOf(c);
   const sub = await subscriptionOr404(c.env, app.id, id);
-  const nowMs = Date.now();
-  const since = nowMs - 86_400_000;
-  const [types, points] = await Promise.all([
-    allEventTypes(c.env.DB),
-    attemptsOfSubscriptionSince(c.env.DB, sub.id, new Date(since).toISOString(), newIdAt('dlv', since)),
-  ]);
-  const chart = <ActivityChart points={points} nowMs={nowMs} label="Last 24 hours" />;
+  const [types, stats] = await Promise.all([allEventTypes(c.env.DB), deliveryStats(c.env.DB, { application_id: app.id, window: '24h', subscription_id: sub.id })]);
+  const chart = <OutcomeChart stats={stats} label="Last 24 hours" />;
   return c.html(<SubscriptionPage app={app} sub={sub} types={types} chart={chart} {...extra} />, status);
 }
 

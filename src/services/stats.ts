@@ -1,6 +1,6 @@
 // Delivery stats for an application over a window, from the counters (store/stats), in the API's shape.
 import { WINDOWS, type Window } from '../schemas/stats';
-import { BUCKET_SECONDS, latencyQuantile, statsOverTime, type Counts } from '../store/stats';
+import { BUCKET_SECONDS, latencyQuantile, statsOverTime, subscriptionSeries, type Counts } from '../store/stats';
 
 const EMPTY: Counts = { attempts: 0, succeeded: 0, retrying: 0, failed: 0, latency: [] };
 
@@ -51,4 +51,17 @@ export async function deliveryStats(
     totals: shaped(rows.reduce(add, EMPTY)),
     buckets,
   };
+}
+
+/** Per subscription of an application, its attempts and successes in each of the last 24 hours (for sparklines). */
+export async function hourlySeries(db: D1Database, applicationId: string, nowMs = Date.now()): Promise<Map<string, { attempts: number; succeeded: number }[]>> {
+  const { from, to, step } = windowRange('24h', nowMs);
+  const rows = await subscriptionSeries(db, { application_id: applicationId, from, to, step });
+  const out = new Map<string, { attempts: number; succeeded: number }[]>();
+  for (const [id, buckets] of rows) {
+    const series = Array.from({ length: (to - from) / step }, () => ({ attempts: 0, succeeded: 0 }));
+    for (const b of buckets) series[(b.bucket - from) / step] = { attempts: b.attempts, succeeded: b.succeeded };
+    out.set(id, series);
+  }
+  return out;
 }

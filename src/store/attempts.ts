@@ -76,21 +76,3 @@ export async function attemptsOf(db: D1Database, deliveryId: string): Promise<At
     .all<AttemptRow>();
   return results;
 }
-
-export interface AttemptPoint {
-  at: string;
-  status_code: number | null;
-  duration_ms: number;
-}
-
-/** The attempts of a subscription's deliveries made since `sinceIso` (time-ordered delivery ids), at most `limit`. */
-export async function attemptsOfSubscriptionSince(db: D1Database, subscriptionId: string, sinceIso: string, sinceDeliveryId: string, limit = 10_000): Promise<AttemptPoint[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT a.at, a.status_code, a.duration_ms FROM deliveries d JOIN attempts a ON a.delivery_id = d.id
-       WHERE d.subscription_id = ?1 AND d.id >= ?3 AND a.at >= ?2 ORDER BY a.at LIMIT ?4`,
-    )
-    .bind(subscriptionId, sinceIso, sinceDeliveryId, limit)
-    .all<AttemptPoint>();
-  return results;
-}

@@ -226,25 +226,6 @@ export async function reopen(db: D1Database, ids: string[], nowIso: string, last
   return results;
 }
 
-export interface SuccessRate {
-  subscription_id: string;
-  succeeded: number;
-  failed: number;
-  pending: number;
-}
-
-/** Per subscription: how its deliveries created since `sinceIso` are doing. */
-export async function successRates(db: D1Database, sinceIso: string): Promise<Map<string, SuccessRate>> {
-  const { results } = await db
-    .prepare(
-      `SELECT subscription_id, sum(status = 'succeeded') AS succeeded, sum(status = 'failed') AS failed, sum(status = 'pending') AS pending
-       FROM deliveries WHERE created_at >= ?1 GROUP BY subscription_id`,
-    )
-    .bind(sinceIso)
-    .all<SuccessRate>();
-  return new Map(results.map((r) => [r.subscription_id, r]));
-}
-
 /**
  * FIFO: whether an earlier event of the same ordering lane may still have a delivery to this
  * subscription on its way: one that is pending, or an earlier event of the application whose fan-out

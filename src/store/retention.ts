@@ -1,9 +1,17 @@
 // Retention: the log's rows older than the window, deleted a bounded chunk at a time (the sweep runs it
 // every minute). Deliveries and attempts have time-ordered ids, so their oldest are a range of the
-// primary key; events may carry a producer's own id, so their oldest are taken by insertion order (rowid).
+// primary key; events may carry a producer's own id, so their oldest are taken by insertion order (rowid,
+// which follows `created_at`: both are the time of ingest).
 // What is still needed stays: an event whose fan-out is unfinished or with a pending delivery, and
 // pending deliveries.
 import { newIdAt } from '../utils/ids';
+
+/**
+ * Events are looked for among the oldest `chunk × HEAD_WINDOW` rows: old events still needed (a pending
+ * delivery held for weeks) may fill up to three quarters of that window without stopping the others'.
+ * The window bounds what a run reads when nothing is old enough.
+ */
+const HEAD_WINDOW = 4;
 
 export interface Purged {
   events: number;
@@ -18,11 +26,12 @@ export async function purgeOlderThan(db: D1Database, cutoffMs: number, statsCuto
     db
       .prepare(
         `DELETE FROM events WHERE rowid IN (
-           SELECT e.rowid FROM (SELECT rowid, id, created_at, fanout_done FROM events ORDER BY rowid LIMIT ?2) e
+           SELECT e.rowid FROM (SELECT rowid, id, created_at, fanout_done FROM events ORDER BY rowid LIMIT ?3) e
            WHERE e.created_at < ?1 AND e.fanout_done = 1
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending'))`,
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+           LIMIT ?2)`,
       )
-      .bind(cutoffIso, chunk),
+      .bind(cutoffIso, chunk, chunk * HEAD_WINDOW),
     db.prepare(`DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < ?1 AND status != 'pending' ORDER BY id LIMIT ?2)`).bind(newIdAt('dlv', cutoffMs), chunk),
     db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE id < ?1 ORDER BY id LIMIT ?2)').bind(newIdAt('atm', cutoffMs), chunk),
     db

@@ -108,7 +108,7 @@ function where(q: StatsQuery) {
 export async function statsOverTime(db: D1Database, q: StatsQuery): Promise<BucketCounts[]> {
   const w = where(q);
   const { results } = await db
-    .prepare(`SELECT (bucket - ?${w.binds.length + 1}) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY i ORDER BY i`)
+    .prepare(`SELECT (bucket - CAST(?${w.binds.length + 1} AS INTEGER)) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY i ORDER BY i`)
     .bind(...w.binds, q.from)
     .all<SumRow & { i: number }>();
   return results.map((r) => ({ bucket: q.from + r.i * q.step, ...toCounts(r) }));
@@ -128,7 +128,7 @@ export async function statsBySubscription(db: D1Database, q: Omit<StatsQuery, 's
 export async function subscriptionSeries(db: D1Database, q: StatsQuery): Promise<Map<string, BucketCounts[]>> {
   const w = where(q);
   const { results } = await db
-    .prepare(`SELECT subscription_id, (bucket - ?${w.binds.length + 1}) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY subscription_id, i ORDER BY i`)
+    .prepare(`SELECT subscription_id, (bucket - CAST(?${w.binds.length + 1} AS INTEGER)) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY subscription_id, i ORDER BY i`)
     .bind(...w.binds, q.from)
     .all<SumRow & { subscription_id: string; i: number }>();
   const out = new Map<string, BucketCounts[]>();

@@ -225,6 +225,40 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('draws the delivery stats: totals and chart equal to the attempts made, and a sparkline per subscription', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await signIn(page);
+    const app = await api('POST', '/v1/applications', { name: 'Stats Corp' });
+    await script('dash-stats-flaky', [{ status: 500 }], { status: 200 });
+    const ok = await api('POST', `/v1/applications/${app.id}/subscriptions`, { url: `${receivers.origin}/hook/dash-stats-ok`, events: ['stats.*'] });
+    const flaky = await api('POST', `/v1/applications/${app.id}/subscriptions`, { url: `${receivers.origin}/hook/dash-stats-flaky`, events: ['stats.*'] });
+    for (let i = 0; i < 3; i++) await api('POST', `/v1/applications/${app.id}/events`, { type: 'stats.x', data: { i } });
+    // 3 to ok, 3 to flaky of which the first fails once and is retried 3 s later: 7 attempts, 6 succeeded.
+    for (let i = 0; i < 150 && (await api('GET', `/v1/applications/${app.id}/stats?window=1h`)).totals.succeeded < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    const stats = await api('GET', `/v1/applications/${app.id}/stats?window=1h`);
+    assert.deepEqual([stats.totals.attempts, stats.totals.succeeded, stats.totals.retrying], [7, 6, 1]);
+    assert.equal((await received('dash-stats-ok')).length + (await received('dash-stats-flaky')).length, 7);
+
+    await page.goto(`${server.url}/ui/stats?app=${app.id}&window=1h`);
+    assert.equal(await page.locator('[data-total=attempts]').textContent(), '7');
+    assert.equal(await page.locator('[data-total=succeeded]').textContent(), '6');
+    assert.equal(await page.locator('[data-total=retrying]').textContent(), '1');
+    const chart = page.locator('figure.stats-chart svg');
+    assert.equal(await chart.getAttribute('data-attempts'), '7');
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /7 attempts in the last hour: 6 succeeded, 1 failed and were retried/);
+    assert.ok((await page.locator('figure.stats-chart rect.ok-bar').count()) >= 1);
+    assert.equal(await page.locator('figure.stats-chart rect.retry-bar').count(), 1);
+    // One subscription only, from its sparkline on the subscriptions page.
+    await page.goto(`${server.url}/?app=${app.id}`);
+    assert.match((await page.locator(`tr#${flaky.id} .spark svg`).getAttribute('aria-label')) ?? '', /4 attempts, 75 % succeeded/);
+    assert.match((await page.locator(`tr#${ok.id} .spark svg`).getAttribute('aria-label')) ?? '', /3 attempts, 100 % succeeded/);
+    await page.locator(`tr#${flaky.id} .spark`).click();
+    await page.waitForURL(/\/ui\/stats\?/);
+    assert.equal(await page.locator('[data-total=attempts]').textContent(), '4');
+    await page.screenshot({ path: `${SHOTS}/dashboard-stats.png`, fullPage: true });
+    await page.close();
+  });
+
   it('shows loading states: a busy button while a form is on its way, and how fresh a live list is', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

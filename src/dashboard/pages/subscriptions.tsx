@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
-// Subscriptions: state, 24 h success rate, create (secret shown once), enable/disable, rotate, test, delete.
+// Subscriptions: state, the last 24 h (a sparkline from the delivery stats), create (secret shown once), enable/disable, rotate, test, delete.
 import type { ApplicationRow } from '../../store/applications';
-import type { SuccessRate } from '../../store/deliveries';
 import type { StoredSubscription } from '../../store/subscriptions';
+import { Sparkline } from '../../views/charts';
 import { Layout, StatusBadge } from '../layout';
 
 export interface Notice {
@@ -11,17 +11,6 @@ export interface Notice {
   /** A secret to show once, with a copy button. */
   secret?: string;
 }
-
-const Rate = ({ rate }: { rate: SuccessRate | undefined }) => {
-  const settled = (rate?.succeeded ?? 0) + (rate?.failed ?? 0);
-  if (!rate || settled === 0) return <span class="muted">{rate?.pending ? `${rate.pending} pending` : 'no deliveries'}</span>;
-  const pct = Math.round((100 * rate.succeeded) / settled);
-  return (
-    <span title={`${rate.succeeded} succeeded, ${rate.failed} failed, ${rate.pending} pending in 24 h`}>
-      <meter class="bar" min={0} max={100} value={pct} /> {pct}% <span class="muted">({rate.succeeded}/{settled})</span>
-    </span>
-  );
-};
 
 /** Its flow control, in words: rate limit, FIFO, paused, and how many deliveries wait. */
 const Flow = ({ sub, waiting }: { sub: StoredSubscription; waiting: number }) => {
@@ -64,7 +53,9 @@ export const ApplicationPicker = ({ apps, current, action, any }: { apps: Applic
   </form>
 );
 
-export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app, waiting }: { subs: StoredSubscription[]; rates: Map<string, SuccessRate>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number> }) => (
+export type Series = { attempts: number; succeeded: number }[];
+
+export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiting }: { subs: StoredSubscription[]; series: Map<string, Series>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number> }) => (
   <Layout title="Subscriptions" section="subscriptions">
     {notice ? (
       <div class={`msg ${notice.kind}`} role="status">
@@ -102,7 +93,7 @@ export const SubscriptionsPage = ({ subs, rates, next, notice, apps, app, waitin
               </td>
               <td class="hide-sm"><code>{sub.events.join(', ')}</code></td>
               <td><StatusBadge status={sub.disabled ? 'disabled' : 'enabled'} /><Flow sub={sub} waiting={waiting.get(sub.id) ?? 0} /></td>
-              <td><Rate rate={rates.get(sub.id)} /></td>
+              <td><a href={`/ui/stats?app=${encodeURIComponent(sub.application_id)}&subscription_id=${sub.id}`}><Sparkline buckets={series.get(sub.id) ?? []} label={`${sub.url}, last 24 h`} /></a></td>
               <td><Actions sub={sub} /></td>
             </tr>
           ))}
