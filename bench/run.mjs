@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
+import { measureRetention } from './retention.mjs';
 
 const TOKEN = 'bench-token';
 const t0 = Date.now();
@@ -246,6 +247,9 @@ try {
     signing: (await perBatch(`/sign?impl=edgehook&size=1024&n=N`, BATCHES * 10)) * 10,
   };
 
+  // 4c. Retention under a steady stream (a second service with a 10 s window).
+  results.retention = await measureRetention(state, progress);
+
   // 0, continued (last, so that the other measures run without them): 1,000 other applications.
   progress('applications: making 1,000 applications with 10 subscriptions each …');
   const others = [];
@@ -298,6 +302,12 @@ const rows = [
     `${f1(results.secrets.first)} / ${f1(results.secrets.cached)}`,
     `signing ${f1(results.secrets.signing)}`,
     `${f2(results.secrets.first / results.secrets.signing)} / ${f2(results.secrets.cached / results.secrets.signing)}`,
+  ],
+  [
+    `D1 size under a steady stream, KiB (RETENTION_DAYS of 10 s, 1,000 events × 2 subscriptions a stream; ${results.retention.map((r) => r.step).join(' / ')})`,
+    results.retention.map((r) => f0(r.KiB)).join(' / '),
+    '',
+    `last stream ${f2(results.retention.at(-1).KiB / results.retention[0].KiB)} of the first`,
   ],
   ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
 ];

@@ -6,13 +6,14 @@ import { DEAD_LETTER_QUEUE, SLOW_QUEUE } from './delivery/queues';
 import { sweep } from './delivery/sweep';
 import type { Task } from './delivery/tasks';
 import type { Env } from './env';
-import { metered, meterOn, readMeter } from './meter';
+import { d1Size, metered, meterOn, readMeter } from './meter';
 
 export { SubscriptionObject } from './objects/subscription-object';
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
     if (meterOn(env) && new URL(request.url).pathname === '/__meter') return Response.json(readMeter());
+    if (meterOn(env) && new URL(request.url).pathname === '/__meter/d1') return d1Size(env).then((size) => Response.json(size));
     return app.fetch(request, metered(env), ctx);
   },
   async queue(batch, env, _ctx) {
