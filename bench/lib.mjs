@@ -1,7 +1,8 @@
 // Shared by the benchmarks: a local receiver that timestamps arrivals, an API client, statistics.
 import { createServer } from 'node:http';
 
-export function startReceiver({ delayMs = 0 } = {}) {
+/** `failFirst`: answer 500 to the first n arrivals of each webhook-id (a delivery retried n times). */
+export function startReceiver({ delayMs = 0, failFirst = 0 } = {}) {
   const arrivals = new Map(); // webhook-id -> [ms]
   let count = 0;
   const server = createServer((req, res) => {
@@ -12,7 +13,10 @@ export function startReceiver({ delayMs = 0 } = {}) {
       if (!arrivals.has(id)) arrivals.set(id, []);
       arrivals.get(id).push(at);
       count++;
-      const answer = () => res.end('ok');
+      const answer = () => {
+        if (arrivals.get(id).length <= failFirst) res.statusCode = 500;
+        res.end('ok');
+      };
       delayMs ? setTimeout(answer, delayMs) : answer();
     });
   });

@@ -9,6 +9,7 @@ import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
 import { measureRetention } from './retention.mjs';
+import { measureCost } from './cost.mjs';
 
 const TOKEN = 'bench-token';
 const t0 = Date.now();
@@ -247,7 +248,20 @@ try {
     signing: (await perBatch(`/sign?impl=edgehook&size=1024&n=N`, BATCHES * 10)) * 10,
   };
 
-  // 4c. Retention under a steady stream (a second service with a 10 s window).
+  // 4c. What each event and delivery costs, counted by the meter of a third service (METER=true).
+  results.cost = await measureCost(state, progress);
+
+  // The first production ceiling, on paper, from the measured queries per event (5 subscriptions).
+  const five = results.cost[1];
+  const queries = five.perEvent['d1.queries'];
+  results.paper = {
+    queries,
+    d1EventsPerSecond: 1000 / queries,
+    d1DeliveriesPerSecond: (1000 / queries) * five.subs,
+    queueEventsPerSecond: 5000 / five.perEvent['queue.messages'],
+  };
+
+  // 4d. Retention under a steady stream (a second service with a 10 s window).
   results.retention = await measureRetention(state, progress);
 
   // 0, continued (last, so that the other measures run without them): 1,000 other applications.
@@ -311,6 +325,15 @@ const rows = [
   ],
   ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
 ];
+const per = (c, k) => c.perEvent[k] ?? 0;
+const costTable = [
+  '| scenario | D1 rows written per delivery | per event: D1 rows written / read / queries | KV reads / lists | queue messages / operations | DO requests | Worker invocations | $ per million events |',
+  '|---|---|---|---|---|---|---|---|',
+  ...results.cost.map(
+    (c) =>
+      `| ${c.name} (${c.events} events) | ${f1(c.rowsWrittenPerDelivery)} | ${f1(per(c, 'd1.rows_written'))} / ${f1(per(c, 'd1.rows_read'))} / ${f1(per(c, 'd1.queries'))} | ${f2(per(c, 'kv.get'))} / ${f2(per(c, 'kv.list'))} | ${f1(per(c, 'queue.messages'))} / ${f1(per(c, 'queue.operations'))} | ${f2(per(c, 'do.requests'))} | ${f2(per(c, 'worker.fetch') + per(c, 'worker.queue'))} | $${f2(c.dollarsPerMillionEvents)} |`,
+  ),
+].join('\n');
 const table = ['| measure | edgehook | same runtime, bare | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 console.log(`\n${table}\n`);
 
@@ -325,6 +348,7 @@ writeFileSync(
     .replace('{{date}}', new Date().toISOString().slice(0, 10))
     .replace('{{seconds}}', f0((Date.now() - t0) / 1000))
     .replace('{{table}}', table)
+    .replace('{{costTable}}', costTable)
     .replaceAll(/\{\{(\w+)\.(\w+)\.?(\w+)?\}\}/g, (_, a, b, c) => {
       const v = c ? results[a][b][c] : results[a][b];
       return typeof v === 'number' ? (v >= 100 ? f0(v) : v < 1 ? f2(v) : f1(v)) : String(v);

@@ -1,30 +1,151 @@
 // A meter of billable operations, for benchmarks: with METER=true (never in production) every handler
-// gets its KV binding wrapped so that each call is counted, and GET /__meter answers the counts since
-// the last read, and GET /__meter/d1 the database's size. Counts are per isolate; `wrangler dev` runs
-// the Worker in one.
+// and the subscriptions' objects get their bindings wrapped so that each billable operation is counted,
+// and GET /__meter answers the counts since the last read (GET /__meter/d1: the database's size).
+// Counted: D1 queries with the rows they read and wrote (D1's own `meta`), KV calls (a bulk get counts
+// each key it asks for, as KV bills it), Queue messages and their operations (a write, a read and a
+// delete per 64 KB), Durable Object requests (each RPC call on a stub), and Worker invocations. Counts
+// are per isolate; `wrangler dev` runs the Worker and its objects in one.
 import type { Env } from './env';
 
 const counts: Record<string, number> = {};
+const add = (key: string, n = 1) => void (counts[key] = (counts[key] ?? 0) + n);
 
-function counting<T extends object>(name: string, binding: T): T {
-  return new Proxy(binding, {
+/** Counts an invocation of the Worker (`fetch`, `queue`, `scheduled`, `alarm`). */
+export const countInvocation = (env: Env, kind: string) => meterOn(env) && add(`worker.${kind}`);
+
+function countingKv(kv: KVNamespace): KVNamespace {
+  return new Proxy(kv, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const key = `${name}.${String(prop)}`;
-        counts[key] = (counts[key] ?? 0) + 1;
+        add(`kv.${String(prop)}`, prop === 'get' && Array.isArray(args[0]) ? args[0].length : 1);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
 }
 
+const tallyD1 = (meta: D1Meta | undefined, sql = '?') => {
+  if (meta?.rows_written) add(`d1.written_by: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`, meta.rows_written); // where the writes go
+  add('d1.queries');
+  add('d1.rows_read', meta?.rows_read ?? 0);
+  add('d1.rows_written', meta?.rows_written ?? 0);
+};
+
+/** The real statement behind a counting one (D1's batch takes only its own). */
+const unwrapped = new WeakMap<object, D1PreparedStatement>();
+const sqlOf = new WeakMap<object, string>();
+
+function countingStatement(stmt: D1PreparedStatement, sql = '?'): D1PreparedStatement {
+  const proxy = new Proxy(stmt, {
+    get(target, prop) {
+      if (prop === 'bind') return (...args: unknown[]) => countingStatement(target.bind(...args), sql);
+      if (prop === 'run' || prop === 'all') {
+        return async () => {
+          const result = await target.all();
+          tallyD1(result.meta, sql);
+          return result;
+        };
+      }
+      if (prop === 'first') {
+        // As `first` does, from a run that reports its meta.
+        return async (column?: string) => {
+          const result = await target.all<Record<string, unknown>>();
+          tallyD1(result.meta, sql);
+          const row = result.results[0];
+          return row === undefined ? null : column === undefined ? row : (row[column] ?? null);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  unwrapped.set(proxy, stmt);
+  sqlOf.set(proxy, sql);
+  return proxy;
+}
+
+function countingD1(db: D1Database): D1Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'prepare') return (sql: string) => countingStatement(target.prepare(sql), sql);
+      if (prop === 'batch') {
+        return async (statements: D1PreparedStatement[]) => {
+          const results = await target.batch(statements.map((s) => unwrapped.get(s) ?? s));
+          results.forEach((r, i) => tallyD1(r.meta, sqlOf.get(statements[i]!)));
+          return results;
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+const QUEUE_CHUNK = 64 * 1024;
+const opsOf = (body: unknown) => 3 * Math.max(1, Math.ceil(new TextEncoder().encode(JSON.stringify(body)).length / QUEUE_CHUNK));
+
+function countingQueue<T>(queue: Queue<T>): Queue<T> {
+  return new Proxy(queue, {
+    get(target, prop) {
+      if (prop === 'send') {
+        return (body: T, options?: QueueSendOptions) => {
+          add('queue.messages');
+          add('queue.operations', opsOf(body));
+          return target.send(body, options);
+        };
+      }
+      if (prop === 'sendBatch') {
+        return (messages: Iterable<MessageSendRequest<T>>, options?: QueueSendBatchOptions) => {
+          const list = [...messages];
+          add('queue.messages', list.length);
+          for (const m of list) add('queue.operations', opsOf(m.body));
+          return target.sendBatch(list, options);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+function countingStub<T extends object>(stub: T): T {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'fetch' || prop === 'then') return value;
+      return (...args: unknown[]) => {
+        add('do.requests');
+        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args); // not value.apply: a stub's properties are remote methods
+      };
+    },
+  });
+}
+
+function countingNamespace<T extends object>(ns: T): T {
+  return new Proxy(ns, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (prop === 'getByName' || prop === 'get') return (...args: unknown[]) => countingStub(Reflect.apply(value as (...a: unknown[]) => object, target, args));
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export const meterOn = (env: Env) => env.METER === 'true';
 
-/** The bindings the meter counts, wrapped (KV for now). */
+/** The bindings the meter counts, wrapped. */
 export function metered(env: Env): Env {
-  return meterOn(env) ? { ...env, SUBSCRIPTIONS: counting('kv', env.SUBSCRIPTIONS) } : env;
+  if (!meterOn(env)) return env;
+  return {
+    ...env,
+    SUBSCRIPTIONS: countingKv(env.SUBSCRIPTIONS),
+    DB: countingD1(env.DB),
+    DELIVERIES: countingQueue(env.DELIVERIES),
+    SLOW_DELIVERIES: countingQueue(env.SLOW_DELIVERIES),
+    SUBSCRIPTION_OBJECTS: countingNamespace(env.SUBSCRIPTION_OBJECTS),
+  };
 }
 
 /** The counts since the last read, and a fresh start. */

@@ -1,7 +1,7 @@
 // Fan-out reads only its application's subscriptions: one KV list per event (a page holds 1,000 of
 // them), no reads, however many subscriptions other applications have.
 import { describe, expect, it } from 'vitest';
-import { startFanOut } from '../src/delivery/fan-out';
+import { fanOut } from '../src/delivery/fan-out';
 import { insertEvent } from '../src/store/events';
 import { putSubscription, type StoredSubscription } from '../src/store/subscriptions';
 import { newId } from '../src/utils/ids';
@@ -32,7 +32,7 @@ async function fanOutCost(applicationId: string) {
   const id = newId('evt');
   await insertEvent(env.DB, { id, application_id: applicationId, type: 'order.paid', data: '{}', callback_url: null, created_at: new Date().toISOString() }, `id:${id}`, Date.now());
   const { kv, calls } = counted(env.SUBSCRIPTIONS);
-  await startFanOut({ ...env, SUBSCRIPTIONS: kv }, id);
+  await fanOut({ ...env, SUBSCRIPTIONS: kv }, id, null);
   const { results } = await env.DB.prepare('SELECT subscription_id FROM deliveries WHERE event_id = ?').bind(id).all<{ subscription_id: string }>();
   return { calls, delivered: results.map((r) => r.subscription_id).sort() };
 }
@@ -61,7 +61,7 @@ describe('fan-out cost per application', () => {
 });
 
 describe('the meter npm run bench reads', () => {
-  it('counts KV calls by method when METER=true, answers and resets at /__meter, and is not there otherwise', async () => {
+  it('counts the invocation and its KV calls by method when METER=true, answers and resets at /__meter, and is not there otherwise', async () => {
     const worker = (await import('../src/index')).default;
     const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
     const call = async (path: string, bindings: typeof env) => {
@@ -73,7 +73,7 @@ describe('the meter npm run bench reads', () => {
     const on = { ...env, METER: 'true' };
     await call('/__meter', on); // start from zero
     expect((await call('/v1/subscriptions?limit=5', on)).status).toBe(200);
-    expect(await (await call('/__meter', on)).json()).toEqual({ 'kv.list': 1, 'kv.get': 1 });
+    expect(await (await call('/__meter', on)).json()).toEqual({ 'worker.fetch': 1, 'kv.list': 1, 'kv.get': 1 });
     expect(await (await call('/__meter', on)).json()).toEqual({});
     expect((await call('/__meter', env)).status).toBe(404);
   });

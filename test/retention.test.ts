@@ -28,7 +28,7 @@ describe('retention', () => {
     const left = async () => ({
       events: (await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type LIKE 'ret.%'").first<{ n: number }>())!.n,
       deliveries: (await env.DB.prepare('SELECT count(*) AS n FROM deliveries WHERE subscription_id = ?').bind(sub.id).first<{ n: number }>())!.n,
-      attempts: (await env.DB.prepare("SELECT count(*) AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = ?").bind(sub.id).first<{ n: number }>())!.n,
+      attempts: (await env.DB.prepare('SELECT count(*) AS n FROM attempts').first<{ n: number }>())!.n, // this file's only
     });
     expect(await left()).toEqual({ events: 9, deliveries: 9, attempts: 9 });
     // Three of each kind a run, at most.
@@ -41,7 +41,7 @@ describe('retention', () => {
     expect(events.sort()).toEqual([recent.eventId, stillPending.eventId].sort());
     const deliveries = (await env.DB.prepare('SELECT id FROM deliveries WHERE subscription_id = ?').bind(sub.id).all<{ id: string }>()).results.map((r) => r.id);
     expect(deliveries.sort()).toEqual([recent.deliveryId, stillPending.deliveryId].sort());
-    // Attempts go by their own age: the pending delivery's 40-day-old attempt too.
+    // Attempts go with their delivery's age: the pending delivery's 40-day-old attempt too.
     expect((await left()).attempts).toBe(1);
     // The same sweep a month later takes the recent ones too, but never a pending delivery.
     await runSweep(now + 60 * day, env);

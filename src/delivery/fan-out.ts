@@ -4,7 +4,7 @@
 import { settings } from '../config';
 import type { Env } from '../env';
 import { createDeliveries } from '../store/deliveries';
-import { advanceFanout, getEvent, startFanout, type EventRow } from '../store/events';
+import { advanceFanout, getEvent, type EventRow } from '../store/events';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
 import { queueCallbackIfComplete } from './callback';
@@ -43,12 +43,6 @@ async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowM
     // Deliveries may all have settled before the fan-out was marked finished (or there were none).
     await queueCallbackIfComplete(env, event.id, nowMs);
   }
-}
-
-/** A new run of an event's fan-out (counted), from the first page; further pages continue through the queue. */
-export async function startFanOut(env: Env, eventId: string, nowMs = Date.now()): Promise<void> {
-  const event = await startFanout(env.DB, eventId);
-  if (event) await fanOutPage(env, event, null, nowMs);
 }
 
 /** The page at `cursor` of an event's fan-out, if the fan-out stands there. */

@@ -2,7 +2,7 @@
 import type { Env } from '../env';
 import { insertEvent, type EventSummary } from '../store/events';
 import { newId } from '../utils/ids';
-import { startFanOut } from './fan-out';
+import { fanOut } from './fan-out';
 
 export interface IncomingEvent {
   /** The application it is sent to: only its subscriptions receive it. */
@@ -32,7 +32,8 @@ export async function ingestEvent(
   bodyHash: string | null = null,
 ): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
   const id = input.id ?? newId('evt', nowMs);
-  const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : `id:${id}`;
+  // A producer's key, or its own event id, dedupes; an id edgehook makes now is new by construction.
+  const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : input.id !== undefined ? `id:${id}` : null;
   const result = await insertEvent(
     env.DB,
     {
@@ -44,6 +45,7 @@ export async function ingestEvent(
       created_at: new Date(nowMs).toISOString(),
       target_subscription_id: input.target_subscription_id ?? null,
       ordering_key: input.ordering_key ?? null,
+      fanout_runs: 1, // its first run starts below, after the response
     },
     key,
     nowMs,
@@ -54,7 +56,7 @@ export async function ingestEvent(
     const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
     ctx.waitUntil(
       afterResponse
-        .then(() => startFanOut(env, id))
+        .then(() => fanOut(env, id, null))
         .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }

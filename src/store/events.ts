@@ -12,6 +12,8 @@ export interface NewEvent {
   /** Fan out to this subscription only (test events). */
   target_subscription_id?: string | null;
   ordering_key?: string | null;
+  /** Fan-out runs counted from the start: 1 when its first run follows at once (ingest), saving that run an update. */
+  fanout_runs?: number;
 }
 
 export interface EventSummary {
@@ -35,7 +37,8 @@ export interface EventRow extends EventSummary {
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction.
+ * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction;
+ * without a key (an id edgehook made), just stores it.
  * Returns the event the key belongs to, whether this call created it, and whether the key was first
  * used with another body (`bodyHash` differs), or the producer's event id is another application's:
  * then nothing was stored and the caller refuses. Keys are the caller's, scoped to the application.
@@ -43,10 +46,22 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export async function insertEvent(
   db: D1Database,
   event: NewEvent,
-  idempotencyKey: string,
+  idempotencyKey: string | null,
   nowMs: number,
   bodyHash: string | null = null,
 ): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
+  const summary = { id: event.id, type: event.type, created_at: event.created_at };
+  if (idempotencyKey === null) {
+    // An id edgehook has just made: nothing to dedupe, no key to keep (one row written fewer, and its indexes).
+    await db
+      .prepare(
+        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)`,
+      )
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null, event.fanout_runs ?? 0)
+      .run();
+    return { event: summary, created: true, conflict: false };
+  }
   // The default application keeps the keys it had before applications; another's are prefixed with its id.
   const key = event.application_id === DEFAULT_APPLICATION ? idempotencyKey : `${event.application_id}/${idempotencyKey}`;
   const [, , inserted, answer] = await db.batch<EventSummary & { body_hash: string | null }>([
@@ -60,12 +75,12 @@ export async function insertEvent(
       .bind(key, event.id, nowMs, bodyHash, event.application_id),
     db
       .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8, ?9
+        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8, ?9, ?10
          WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
            AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
       )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null),
+      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null, event.fanout_runs ?? 0),
     db
       .prepare(
         'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',
@@ -74,10 +89,10 @@ export async function insertEvent(
   ]);
   const row = answer?.results[0];
   // The producer's event id is taken by another application's event: refused like a reused key, storing nothing.
-  if (!row) return { event: { id: event.id, type: event.type, created_at: event.created_at }, created: false, conflict: true };
+  if (!row) return { event: summary, created: false, conflict: true };
   const created = (inserted?.meta.changes ?? 0) === 1;
-  const { body_hash: firstHash, ...summary } = row;
-  return { event: summary, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
+  const { body_hash: firstHash, ...first } = row;
+  return { event: first, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
 }
 
 const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id, erased_at';
@@ -115,10 +130,6 @@ export async function listEvents(db: D1Database, f: { application_id?: string; t
   return { data, next_cursor: results.length > f.limit ? data[data.length - 1]!.id : null };
 }
 
-/** Counts a fan-out run and reads the event, in one round trip. */
-export function startFanout(db: D1Database, id: string): Promise<EventRow | null> {
-  return db.prepare(`UPDATE events SET fanout_runs = fanout_runs + 1 WHERE id = ?1 RETURNING ${EVENT_COLUMNS}`).bind(id).first<EventRow>();
-}
 
 /**
  * Moves a fan-out on from the page at `cursor` to the page at `next` (null: finished), if it still

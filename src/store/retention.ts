@@ -1,6 +1,6 @@
 // Retention: the log's rows older than the window, deleted a bounded chunk at a time (the sweep runs it
-// every minute). Deliveries and attempts have time-ordered ids, so their oldest are a range of the
-// primary key; events may carry a producer's own id, so their oldest are taken by insertion order (rowid,
+// every minute). Deliveries have time-ordered ids, so their oldest are a range of the primary key, and
+// so are the attempts of the oldest deliveries (attempts are keyed by their delivery); events may carry a producer's own id, so their oldest are taken by insertion order (rowid,
 // which follows `created_at`: both are the time of ingest).
 // What is still needed stays: an event whose fan-out is unfinished or with a pending delivery, and
 // pending deliveries.
@@ -33,7 +33,9 @@ export async function purgeOlderThan(db: D1Database, cutoffMs: number, statsCuto
       )
       .bind(cutoffIso, chunk, chunk * HEAD_WINDOW),
     db.prepare(`DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < ?1 AND status != 'pending' ORDER BY id LIMIT ?2)`).bind(newIdAt('dlv', cutoffMs), chunk),
-    db.prepare('DELETE FROM attempts WHERE id IN (SELECT id FROM attempts WHERE id < ?1 ORDER BY id LIMIT ?2)').bind(newIdAt('atm', cutoffMs), chunk),
+    db
+      .prepare('DELETE FROM attempts WHERE (delivery_id, id) IN (SELECT delivery_id, id FROM attempts WHERE delivery_id < ?1 LIMIT ?2)')
+      .bind(newIdAt('dlv', cutoffMs), chunk),
     db
       .prepare(
         `DELETE FROM delivery_stats WHERE (application_id, bucket, subscription_id, event_type) IN

@@ -1,0 +1,82 @@
+// The cost meter's run: a service with METER=true counts every billable operation it makes (see
+// src/meter.ts), per scenario: one subscription succeeding at once; five; a delivery retried twice;
+// a 200 KB event. The counts per event and per delivery, and what they cost at Cloudflare's prices.
+import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
+import { client, startReceiver, waitFor } from './lib.mjs';
+
+const TOKEN = 'bench-cost-token';
+
+/** Cloudflare's published prices, Workers Paid, beyond the included amounts (USD per operation). */
+export const PRICES = {
+  'worker.requests': 0.3 / 1e6, // developers.cloudflare.com/workers/platform/pricing/
+  'd1.rows_read': 0.001 / 1e6, // developers.cloudflare.com/d1/platform/pricing/
+  'd1.rows_written': 1.0 / 1e6,
+  'kv.read': 0.5 / 1e6, // developers.cloudflare.com/kv/platform/pricing/
+  'kv.write': 5.0 / 1e6, // writes, deletes and lists alike
+  'queue.operations': 0.4 / 1e6, // developers.cloudflare.com/queues/platform/pricing/
+  'do.requests': 0.15 / 1e6, // developers.cloudflare.com/durable-objects/platform/pricing/
+};
+
+/** Dollars for a set of counts. */
+export function dollars(c) {
+  const n = (k) => c[k] ?? 0;
+  return (
+    (n('worker.fetch') + n('worker.queue') + n('worker.scheduled') + n('worker.alarm')) * PRICES['worker.requests'] +
+    n('d1.rows_read') * PRICES['d1.rows_read'] +
+    n('d1.rows_written') * PRICES['d1.rows_written'] +
+    n('kv.get') * PRICES['kv.read'] +
+    (n('kv.put') + n('kv.delete') + n('kv.list')) * PRICES['kv.write'] +
+    n('queue.operations') * PRICES['queue.operations'] +
+    n('do.requests') * PRICES['do.requests']
+  );
+}
+
+const SCENARIOS = [
+  { name: '1 subscription, succeeds at once', subs: 1, events: 50 },
+  { name: '5 subscriptions, succeed at once', subs: 5, events: 50 },
+  { name: '1 subscription, each delivery retried twice', subs: 1, events: 20, failFirst: 2 },
+  { name: '1 subscription, 200 KB events', subs: 1, events: 20, bytes: 200 * 1024 },
+];
+
+export async function measureCost(state, progress) {
+  const server = await startDevServer({
+    port: await freePort(),
+    quiet: true,
+    persistTo: `${state}/cost`,
+    sweepEveryMs: 3_600_000, // the sweep's own work is not the events'
+    vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true', METER: 'true', RETRY_SCHEDULE: '1,1,1' },
+  });
+  const api = client(server.url, TOKEN);
+  const meter = async () => (await fetch(`${server.url}/__meter`)).json();
+  const out = [];
+  try {
+    for (const [i, s] of SCENARIOS.entries()) {
+      progress(`cost: ${s.name}, ${s.events} events …`);
+      const receiver = await startReceiver({ failFirst: s.failFirst ?? 0 });
+      const type = `cost${i}.go`;
+      for (let k = 0; k < s.subs; k++) await api('POST', '/v1/subscriptions', { url: receiver.url, events: [type] });
+      await new Promise((r) => setTimeout(r, 500));
+      await meter(); // from here on: the events' operations only
+      const pad = s.bytes ? 'x'.repeat(s.bytes) : undefined;
+      let sent = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => { while (sent < s.events) { sent++; await api('POST', '/v1/events', { type, data: { sent, ...(pad ? { pad } : {}) } }); } }));
+      const arrivals = s.events * s.subs * ((s.failFirst ?? 0) + 1);
+      await waitFor(() => receiver.count() >= arrivals, 120_000, `${s.name}: ${arrivals} arrivals`);
+      await new Promise((r) => setTimeout(r, 2000)); // the last attempts recorded
+      const c = await meter();
+      await receiver.close();
+      const deliveries = s.events * s.subs;
+      const per = (k, n) => (c[k] ?? 0) / n;
+      out.push({
+        ...s,
+        counts: c,
+        perEvent: Object.fromEntries(Object.keys(c).map((k) => [k, per(k, s.events)])),
+        rowsWrittenPerDelivery: per('d1.rows_written', deliveries),
+        dollarsPerMillionEvents: (dollars(c) / s.events) * 1e6,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
