@@ -4,6 +4,8 @@ import { fromBase64, utf8 } from './encoding.ts';
 const SECRET_PREFIX = 'whsec_';
 const MAX_CACHED_KEYS = 1000;
 const cache = new Map<string, Promise<CryptoKey>>();
+/** The same keys once imported, for a lookup without a turn of the event loop (signing is per attempt). */
+const ready = new Map<string, CryptoKey>();
 
 function importHmac(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -12,10 +14,17 @@ function importHmac(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
 function cached(cacheKey: string, raw: () => Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   let key = cache.get(cacheKey);
   if (!key) {
-    if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+    if (cache.size >= MAX_CACHED_KEYS) {
+      const oldest = cache.keys().next().value as string;
+      cache.delete(oldest);
+      ready.delete(oldest);
+    }
     key = importHmac(raw());
     cache.set(cacheKey, key);
-    key.catch(() => cache.delete(cacheKey));
+    key.then(
+      (k) => cache.get(cacheKey) === key && ready.set(cacheKey, k),
+      () => cache.delete(cacheKey),
+    );
   }
   return key;
 }
@@ -25,6 +34,9 @@ export function standardKeyBytes(secret: string): Uint8Array<ArrayBuffer> | null
   const body = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   return fromBase64(body);
 }
+
+/** The Standard Webhooks key of `secret` if it is imported already (else undefined: use `standardKey`). */
+export const importedStandardKey = (secret: string): CryptoKey | undefined => ready.get(`s:${secret}`);
 
 /** Standard Webhooks key: the base64-decoded part of the secret after `whsec_`. */
 export function standardKey(secret: string): Promise<CryptoKey> {
