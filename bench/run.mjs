@@ -292,7 +292,7 @@ const f1 = (x) => x.toFixed(1);
 const f2 = (x) => x.toFixed(2);
 const rows = [
   ...[['alone', 'no other subscription'], ['crowded', '10,000 subscriptions in 1,000 other applications, and the default application’s 1,661 that the other measures made']].map(([k, label]) => [
-    `POST until arrival at an application's 3 subscriptions, p50 ms; KV list / get calls per event (${label})`,
+    `POST until arrival at an application's 3 subscriptions, p50 ms; KV lists / keys read per event (${label})`,
     `${f1(results.apps[k].p50)}; ${f1(results.apps[k].list)} / ${f1(results.apps[k].get)}`,
     '',
     k === 'crowded' ? `${f2(results.apps.ratio)} of alone` : '',
