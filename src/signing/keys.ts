@@ -4,8 +4,11 @@ import { fromBase64, utf8 } from './encoding.ts';
 const SECRET_PREFIX = 'whsec_';
 const MAX_CACHED_KEYS = 1000;
 const cache = new Map<string, Promise<CryptoKey>>();
-/** The same keys once imported, for a lookup without a turn of the event loop (signing is per attempt). */
-const ready = new Map<string, CryptoKey>();
+/**
+ * Standard Webhooks keys once imported, by the secret itself: signing (per attempt) looks them up
+ * without a turn of the event loop and without building a cache key.
+ */
+const readyStandard = new Map<string, CryptoKey>();
 
 function importHmac(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -17,12 +20,15 @@ function cached(cacheKey: string, raw: () => Uint8Array<ArrayBuffer>): Promise<C
     if (cache.size >= MAX_CACHED_KEYS) {
       const oldest = cache.keys().next().value as string;
       cache.delete(oldest);
-      ready.delete(oldest);
+      if (oldest.startsWith('s:')) readyStandard.delete(oldest.slice(2));
     }
     key = importHmac(raw());
     cache.set(cacheKey, key);
     key.then(
-      (k) => cache.get(cacheKey) === key && ready.set(cacheKey, k),
+      (k) => {
+        if (cache.get(cacheKey) !== key) return;
+        if (cacheKey.startsWith('s:')) readyStandard.set(cacheKey.slice(2), k);
+      },
       () => cache.delete(cacheKey),
     );
   }
@@ -36,7 +42,7 @@ export function standardKeyBytes(secret: string): Uint8Array<ArrayBuffer> | null
 }
 
 /** The Standard Webhooks key of `secret` if it is imported already (else undefined: use `standardKey`). */
-export const importedStandardKey = (secret: string): CryptoKey | undefined => ready.get(`s:${secret}`);
+export const importedStandardKey = (secret: string): CryptoKey | undefined => readyStandard.get(secret);
 
 /** Standard Webhooks key: the base64-decoded part of the secret after `whsec_`. */
 export function standardKey(secret: string): Promise<CryptoKey> {
