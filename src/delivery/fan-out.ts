@@ -30,7 +30,8 @@ async function targets(env: Env, event: EventRow, cursor: string | null): Promis
 
 const LEGACY = 'legacy:';
 
-async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number): Promise<void> {
+/** One page of an event's fan-out, from the event as stored (ingest passes the one it has just stored). */
+export async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number): Promise<void> {
   if (event.fanout_done || event.fanout_cursor !== cursor) return; // that page is done
   const page = await targets(env, event, cursor);
   const nowIso = new Date(nowMs).toISOString();

@@ -2,7 +2,7 @@
 import type { Env } from '../env';
 import { insertEvent, type EventSummary } from '../store/events';
 import { newId } from '../utils/ids';
-import { fanOut } from './fan-out';
+import { fanOutPage } from './fan-out';
 
 export interface IncomingEvent {
   /** The application it is sent to: only its subscriptions receive it. */
@@ -34,29 +34,26 @@ export async function ingestEvent(
   const id = input.id ?? newId('evt', nowMs);
   // A producer's key, or its own event id, dedupes; an id edgehook makes now is new by construction.
   const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : input.id !== undefined ? `id:${id}` : null;
-  const result = await insertEvent(
-    env.DB,
-    {
-      id,
-      application_id: input.application_id,
-      type: input.type,
-      data: input.data_json ?? JSON.stringify(input.data),
-      callback_url: input.callback_url ?? null,
-      created_at: new Date(nowMs).toISOString(),
-      target_subscription_id: input.target_subscription_id ?? null,
-      ordering_key: input.ordering_key ?? null,
-      fanout_runs: 1, // its first run starts below, after the response
-    },
-    key,
-    nowMs,
-    bodyHash,
-  );
+  const event = {
+    id,
+    application_id: input.application_id,
+    type: input.type,
+    data: input.data_json ?? JSON.stringify(input.data),
+    callback_url: input.callback_url ?? null,
+    created_at: new Date(nowMs).toISOString(),
+    target_subscription_id: input.target_subscription_id ?? null,
+    ordering_key: input.ordering_key ?? null,
+    fanout_runs: 1, // its first run starts below, after the response
+  };
+  const result = await insertEvent(env.DB, event, key, nowMs, key === null ? null : bodyHash);
   if (result.created) {
-    // Start after this turn of the event loop, so that the answer goes out before the fan-out's work.
+    // Start after this turn of the event loop, so that the answer goes out before the fan-out's work;
+    // the event is the one just stored, so its first page needs no read of it.
     const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
+    const stored = { ...event, fanout_done: 0, fanout_cursor: null, erased_at: null };
     ctx.waitUntil(
       afterResponse
-        .then(() => fanOut(env, id, null))
+        .then(() => fanOutPage(env, stored, null, nowMs))
         .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }

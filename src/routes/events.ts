@@ -70,7 +70,8 @@ export const eventRoutes = applicationRoutes((routes, at) => {
       const errors = await schemaErrors(c.env.DB, input.type, input.data);
       if (errors.length > 0) throw fail(422, `The data does not match the schema of event type ${input.type}.`, errors);
       const body = await c.req.text(); // the bytes as sent (read once by the json-body middleware)
-      const hash = await sha256Hex(body);
+      // The body's hash tells a replay of an Idempotency-Key (or of the producer's own id) from a reuse.
+      const hash = c.req.valid('header')['idempotency-key'] !== undefined || input.id !== undefined ? await sha256Hex(body) : null;
       const data_json = rawMember(body, 'data');
       const { event, created, conflict } = await ingestEvent(c.env, c.executionCtx, { ...input, application_id, ...(data_json ? { data_json } : {}) }, c.req.valid('header')['idempotency-key'], Date.now(), hash);
       if (conflict) throw fail(409, 'This Idempotency-Key (or event id) was used within 24 h with another body, or the id is taken: use a new key or id for a new event.');
