@@ -1,9 +1,11 @@
 // Flow control per subscription, in its Durable Object: a rate limit held at the receiver, FIFO order
 // (per ordering key) through retries, pause and resume; held deliveries are no attempts and no failures.
-import { evictDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { ASK_IF_FINAL } from '../src/objects/flow-gate';
 import { describe, expect, it } from 'vitest';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
 import { busiestSecond } from './support/busiest-second';
+import { deliverMessage } from './support/stored';
 
 async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   const ids: string[] = [];
@@ -87,6 +89,31 @@ describe('flow control', () => {
     const firstA = keyed.find((x) => x.answer === 200 && dataOf(x.body).i === 0)!.at;
     const lastB = Math.max(...keyed.filter((x) => dataOf(x.body).i % 2 === 1).map((x) => x.at));
     expect(lastB).toBeLessThan(firstA); // all of b arrived while a's head was still being retried
+  });
+
+  it('FIFO after a crash between recording the head and settling it: the head’s message again frees the lane', async () => {
+    const r = receiver('fifo-crash');
+    const sub = await createSubscription(r.url, ['fifocrash.go'], { ordering: 'fifo' });
+    const first = await sendEvent('fifocrash.go', { i: 0 });
+    await eventually(async () => (await r.log()).length >= 1);
+    const [head] = (await apiJson(`/v1/events/${first.id}`)).body.deliveries as { id: string; status: string }[];
+    await eventually(async () => (await apiJson(`/v1/deliveries/${head!.id}`)).body.status === 'succeeded');
+    // The consumer died after recording the attempt and before settling: the lane still names the head.
+    await runInDurableObject(env.SUBSCRIPTION_OBJECTS.getByName(sub.id), (_o, state) => {
+      state.storage.sql.exec('INSERT OR REPLACE INTO lanes (lane, head, since_ms) VALUES (?, ?, ?)', '', head!.id, Date.now());
+    });
+    for (let i = 1; i <= 3; i++) await sendEvent('fifocrash.go', { i });
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting >= 3);
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect((await r.log()).length).toBe(1); // stuck behind the head that never settled
+    // The object sends the head's delivery again (no generation); the consumer finds it final and settles it.
+    const result = await deliverMessage(head!.id, ASK_IF_FINAL);
+    expect(result.explicitAcks).toEqual(['m']);
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.length >= 4 && l;
+    });
+    expect(log.map((l) => dataOf(l.body).i)).toEqual([0, 1, 2, 3]);
   });
 
   it('pause holds everything (no attempt, no failure), resume sends it all; GET shows how many wait', async () => {

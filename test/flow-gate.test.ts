@@ -3,7 +3,7 @@
 // their lease), no second at the receiver holds more than per_second + burst − 1.
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { FlowGate, type Gate } from '../src/objects/flow-gate';
+import { ASK_IF_FINAL, FlowGate, type Gate } from '../src/objects/flow-gate';
 import { LEASE_SAFETY_MS } from '../src/delivery/leases';
 import { env } from './support/helpers';
 import { busiestSecond } from './support/busiest-second';
@@ -92,6 +92,23 @@ describe('the rate limit, with leases', () => {
     const lease = gate.lease({ paused: false, fifo: false, rate }, now);
     expect(lease).toMatchObject({ n: expect.any(Number), until: expect.any(Number) });
     expect(gate.leasedUntil()).toBe(lease!.until);
+    });
+  });
+
+  it('asks again about a FIFO head in flight for over a minute with deliveries behind it (its settling may have been lost)', async () => {
+    await inGate('gate-fifo-head', (gate) => {
+      const fifo: Gate = { paused: false, fifo: true, rate: null };
+      const t0 = Date.now() + 60_000;
+      expect(gate.admit(fifo, { delivery_id: 'h1', generation: 0, lane: '', seq: '1' }, t0)).toEqual({ go: t0 });
+      expect(gate.admit(fifo, { delivery_id: 'h2', generation: 0, lane: '', seq: '2' }, t0 + 10)).toBe('hold');
+      const soon = gate.releasable(fifo, t0 + 1_000);
+      expect(soon.release).toEqual([]); // the head is in flight: nothing goes, nothing is asked
+      expect(soon.nextAtMs).toBe(t0 + 60_000); // but the object wakes to ask
+      const later = gate.releasable(fifo, t0 + 61_000);
+      expect(later.release.map((h) => [h.delivery_id, h.generation])).toEqual([['h1', ASK_IF_FINAL]]);
+      expect(gate.releasable(fifo, t0 + 62_000).release).toEqual([]); // asked once a minute, not at every look
+      gate.settled('h1'); // the consumer found it final
+      expect(gate.releasable(fifo, t0 + 63_000).release.map((h) => h.delivery_id)).toEqual(['h2']);
     });
   });
 });

@@ -132,6 +132,9 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           // Gone, final, or a message of a chain that has moved on: nothing to send (and nothing to keep waiting).
           const asked = early.get(task.delivery_id);
           if (asked && !taken.has(task.delivery_id) && (await asked.verdict) === 'hold') await settleDelivery(env, task.subscription_id!, task.delivery_id);
+          // A final delivery of a FIFO subscription frees its lane, if it still holds it (its consumer may have
+          // died between recording it and settling it; the object sends it again to ask).
+          else if (row && row.status !== 'pending' && subs.get(row.subscription_id)?.ordering === 'fifo') await settleDelivery(env, row.subscription_id, row.id);
           msg.ack();
           return;
         }

@@ -28,6 +28,8 @@ type Held = { delivery_id: string; generation: number; lane: string; seq: string
 
 /** A released delivery that has not come back by then is released again (its message was lost). */
 const RELEASE_LEASE_MS = 60_000;
+/** The generation a FIFO head is sent again with: no message's, so the consumer only settles it if it is final. */
+export const ASK_IF_FINAL = -1;
 /** A delivery held for an earlier one this object has not seen yet is looked at again this soon. */
 const RECHECK_MS = 1_000;
 /**
@@ -64,7 +66,11 @@ export class FlowGate {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS held (delivery_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, lane TEXT NOT NULL, seq TEXT NOT NULL, released_at_ms INTEGER)`);
     sql.exec('CREATE INDEX IF NOT EXISTS held_order ON held (lane, seq)');
-    sql.exec('CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, head TEXT NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS lanes (lane TEXT PRIMARY KEY, head TEXT NOT NULL, since_ms INTEGER)');
+    // Objects made before heads were timed: their table lacks the column (their heads count as just started).
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('lanes')").toArray().some((c) => c.name === 'since_ms')) {
+      sql.exec('ALTER TABLE lanes ADD COLUMN since_ms INTEGER');
+    }
   }
 
   #held(id: string): Held | null {
@@ -126,7 +132,7 @@ export class FlowGate {
         const before = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE lane = ? AND seq < ? AND delivery_id != ?', a.lane, a.seq, a.delivery_id).one().n;
         if (before > 0) return this.#hold(a); // an earlier event of the lane waits: it goes first
         if (a.earlier) return this.#hold(a, nowMs + RECHECK_MS); // one is still on its way here: it goes first
-        this.sql.exec('INSERT OR REPLACE INTO lanes (lane, head) VALUES (?, ?)', a.lane, a.delivery_id);
+        this.sql.exec('INSERT OR REPLACE INTO lanes (lane, head, since_ms) VALUES (?, ?, ?)', a.lane, a.delivery_id, nowMs);
       }
     } else if (!held) {
       const waiting = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE released_at_ms IS NULL').one().n;
@@ -218,7 +224,17 @@ export class FlowGate {
     const release = due.slice(0, n);
     for (const h of release) this.sql.exec('UPDATE held SET released_at_ms = ? WHERE delivery_id = ?', nowMs, h.delivery_id);
     const outstanding = candidates.filter((h) => h.released_at_ms !== null && h.released_at_ms >= stale).map((h) => h.released_at_ms! + RELEASE_LEASE_MS);
-    const wake = [nextAtMs, ...outstanding, !gate.paused && candidates.length === most ? nowMs : null].filter((t): t is number => t !== null);
+    // A FIFO head in flight this long, with deliveries waiting behind it, may have become final without
+    // word reaching here (its consumer died between recording it and settling it): its delivery is sent
+    // through the queue again, with no generation, so that the consumer only settles it if it is final.
+    const heads = gate.fifo && !gate.paused ? this.sql.exec<{ lane: string; head: string; since_ms: number | null }>('SELECT lane, head, since_ms FROM lanes l WHERE EXISTS (SELECT 1 FROM held h WHERE h.lane = l.lane)').toArray() : [];
+    for (const l of heads) {
+      if (l.since_ms === null || l.since_ms >= stale) continue;
+      this.sql.exec('UPDATE lanes SET since_ms = ? WHERE lane = ?', nowMs, l.lane);
+      release.push({ delivery_id: l.head, generation: ASK_IF_FINAL, lane: l.lane, seq: '', released_at_ms: null });
+    }
+    const headsDue = heads.map((l) => (l.since_ms === null || l.since_ms < stale ? nowMs : l.since_ms) + RELEASE_LEASE_MS);
+    const wake = [nextAtMs, ...outstanding, ...headsDue, !gate.paused && candidates.length === most ? nowMs : null].filter((t): t is number => t !== null);
     return { release, nextAtMs: wake.length ? Math.min(...wake) : null };
   }
 
