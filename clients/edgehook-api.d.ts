@@ -4362,7 +4362,7 @@ export interface components {
             version: string;
         };
         /**
-         * @description Sends an event only when its `data` matches, beyond its type. Keys are dotted paths into `data` (`customer.tier`, `items.0.sku`), each compared with a value (equality) or an object of operators: `$eq $ne $in $nin $gt $gte $lt $lte $exists`; or `$and`/`$or` (lists of filters) and `$not` (a filter). All keys must hold. A missing path equals nothing and compares with nothing; `$gt`… compare numbers with numbers and strings with strings. At most 100 conditions, 8 deep, 4 KiB.
+         * @description Sends an event only when its `data` matches, beyond its type. Each key is a dotted path into `data` (`customer.tier`, `items.0.sku`) with a value it must equal or an object of operators (`PayloadFilterOperators`), or one of `$and`, `$or` (lists of filters) and `$not` (a filter). All keys must hold; `{}` matches everything. A missing path equals nothing and compares with nothing. At most 100 conditions, 8 deep, 4096 bytes.
          * @example {
          *       "customer.tier": {
          *         "$in": [
@@ -4378,9 +4378,33 @@ export interface components {
          *       }
          *     }
          */
-        PayloadFilter: {
-            [key: string]: unknown;
-        } | null;
+        PayloadFilter: ({
+            /** @description Every filter holds */
+            $and?: components["schemas"]["PayloadFilter"][];
+            /** @description The filter does not hold */
+            $not?: components["schemas"]["PayloadFilter"];
+            /** @description At least one filter holds */
+            $or?: components["schemas"]["PayloadFilter"][];
+        } & {
+            [key: string]: (components["schemas"]["PayloadFilterOperators"] | unknown) | never;
+        }) | null;
+        /** @description Comparisons of one path's value, all of which must hold: $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte, $exists. `$gt`… compare numbers with numbers and strings with strings (by code point). */
+        PayloadFilterOperators: {
+            /** @description Equal (deep, for lists and objects) */
+            $eq?: unknown;
+            /** @description The path is there (true) or not (false) */
+            $exists?: boolean;
+            $gt?: number | string;
+            $gte?: number | string;
+            /** @description Equal to one of these */
+            $in?: unknown[];
+            $lt?: number | string;
+            $lte?: number | string;
+            /** @description Not equal (a missing path is not equal) */
+            $ne?: unknown;
+            /** @description Equal to none of these */
+            $nin?: unknown[];
+        };
         PortalLink: {
             expires_at: string;
             /**

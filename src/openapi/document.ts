@@ -5,6 +5,7 @@ import type { AppEnv } from '../env';
 import { allEventTypes, type EventTypeRow } from '../store/event-types';
 import { OPERATIONAL_TYPES } from '../delivery/operational-types';
 import { VERSION } from '../version';
+import { PAYLOAD_FILTER_SCHEMAS } from './payload-filter-schema';
 import { STANDARD_WEBHOOK_HEADERS } from './webhook-headers';
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
@@ -59,8 +60,14 @@ export function webhookEntry(type: EventTypeRow) {
 
 let base: Document | undefined;
 
+/** The payload filter language in full (the route schemas only say "an object"). */
+function withFilterSchemas(doc: Document): Document {
+  const schemas = { ...(doc.components?.schemas ?? {}), ...PAYLOAD_FILTER_SCHEMAS };
+  return { ...doc, components: { ...doc.components, schemas } } as unknown as Document;
+}
+
 export async function openApiDocument(app: OpenAPIHono<AppEnv>, db: D1Database): Promise<Document> {
-  base ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO });
+  base ??= withFilterSchemas(app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO }));
   const types = [...BUILT_IN, ...(await allEventTypes(db))];
   return { ...base, webhooks: Object.fromEntries(types.map((t) => [t.name, webhookEntry(t)])) } as Document;
 }

@@ -1,6 +1,8 @@
 // The payload filter language: a table of documents × expressions with the matches expected, and the
 // errors a bad expression gets (each naming its path).
 import { describe, expect, it } from 'vitest';
+import { Validator, type Schema } from '@cfworker/json-schema';
+import { PAYLOAD_FILTER_SCHEMAS } from '../../src/openapi/payload-filter-schema';
 import { filterErrors, matchesFilter, type Filter } from '../../src/utils/payload-filter';
 
 const DOCS: Record<string, unknown> = {
@@ -83,6 +85,16 @@ describe('payload filters', () => {
       expect(errors.length, JSON.stringify(filter)).toBeGreaterThan(0);
       expect(errors[0]!.path).toEqual(path);
       expect(errors[0]!.message).toMatch(message);
+    }
+  });
+
+  it('are described in OpenAPI by a JSON Schema that agrees with the checks', () => {
+    const root = { $ref: '#/components/schemas/PayloadFilter', components: { schemas: PAYLOAD_FILTER_SCHEMAS } } as unknown as Schema;
+    const schema = new Validator(root, '2020-12', false);
+    for (const [name, filter] of CASES) expect(schema.validate(filter).valid, name).toBe(true);
+    for (const bad of [{ $where: 'x' }, { amount: { $gt: true } }, { $and: [] }, { $not: 'x' }, { x: { $exists: 'yes' } }, { x: { $between: [1, 2] } }]) {
+      expect(filterErrors(bad).length, JSON.stringify(bad)).toBeGreaterThan(0);
+      expect(schema.validate(bad).valid, JSON.stringify(bad)).toBe(false);
     }
   });
 });
