@@ -1,0 +1,32 @@
+// The log's queries and the indexes they use (EXPLAIN QUERY PLAN in D1's SQLite): after the indexes
+// dropped to write fewer rows, every hot query still searches an index, none scans a table.
+import { describe, expect, it } from 'vitest';
+import { env } from './support/helpers';
+
+const plan = async (sql: string, ...binds: unknown[]) =>
+  (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...binds).all<{ detail: string }>()).results.map((r) => r.detail).join(' | ');
+
+// [what, the query, the index it must use]
+const QUERIES: [string, string, unknown[], RegExp][] = [
+  ['an application’s deliveries, newest first', "SELECT id FROM deliveries WHERE application_id = ? ORDER BY id DESC LIMIT 50", ['a'], /deliveries_application/],
+  ['an application’s deliveries by status', "SELECT id FROM deliveries WHERE application_id = ? AND status = ? ORDER BY id DESC LIMIT 50", ['a', 'failed'], /deliveries_application/],
+  ['a subscription’s deliveries, newest first', "SELECT id FROM deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT 50", ['s'], /deliveries_subscription/],
+  ['FIFO: a subscription’s pending deliveries', "SELECT 1 FROM deliveries WHERE subscription_id = ? AND status = 'pending' AND id != ?", ['s', 'd'], /deliveries_subscription_status/],
+  ['the sweep: overdue pending deliveries', "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ? ORDER BY next_attempt_at, id LIMIT 1000", ['x'], /deliveries_due/],
+  ['an event’s deliveries', 'SELECT id FROM deliveries WHERE event_id = ?', ['e'], /sqlite_autoindex_deliveries|event_id/],
+  ['a delivery’s attempts', 'SELECT id FROM attempts WHERE delivery_id = ? ORDER BY id', ['d'], /PRIMARY KEY/],
+  ['an application’s events, newest first', 'SELECT id FROM events WHERE application_id = ? ORDER BY id DESC LIMIT 50', ['a'], /events_application/],
+  ['the sweep: stalled fan-outs', 'SELECT id FROM events WHERE fanout_done = 0 AND fanout_at < ? ORDER BY fanout_at, id LIMIT 50', ['x'], /events_fanout_due/],
+  ['stats of an application over a window', 'SELECT sum(attempts) FROM delivery_stats WHERE application_id = ? AND bucket >= ? AND bucket < ?', ['a', 0, 1], /PRIMARY KEY/],
+];
+
+describe('query plans', () => {
+  for (const [what, sql, binds, index] of QUERIES) {
+    it(`${what}: ${index.source}`, async () => {
+      const detail = await plan(sql, ...binds);
+      console.log(`${what}: ${detail}`);
+      expect(detail).toMatch(index);
+      expect(detail).not.toMatch(/^SCAN (deliveries|events|attempts)\b/);
+    });
+  }
+});
