@@ -8,6 +8,12 @@
 import type { Env } from './env';
 
 const counts: Record<string, number> = {};
+
+/** A binding's member as it is, its methods bound to the binding (what a counting proxy does not count). */
+function passThrough(target: object, prop: string | symbol): unknown {
+  const value = Reflect.get(target, prop) as unknown;
+  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+}
 const add = (key: string, n = 1) => void (counts[key] = (counts[key] ?? 0) + n);
 
 /** Counts an invocation of the Worker (`fetch`, `queue`, `scheduled`, `alarm`). */
@@ -57,8 +63,7 @@ function countingStatement(stmt: D1PreparedStatement, sql = '?'): D1PreparedStat
           return row === undefined ? null : column === undefined ? row : (row[column] ?? null);
         };
       }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return passThrough(target, prop);
     },
   });
   unwrapped.set(proxy, stmt);
@@ -77,8 +82,7 @@ function countingD1(db: D1Database): D1Database {
           return results;
         };
       }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return passThrough(target, prop);
     },
   });
 }
@@ -104,8 +108,7 @@ function countingQueue<T>(queue: Queue<T>): Queue<T> {
           return target.sendBatch(list, options);
         };
       }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return passThrough(target, prop);
     },
   });
 }
@@ -126,9 +129,9 @@ function countingStub<T extends object>(stub: T): T {
 function countingNamespace<T extends object>(ns: T): T {
   return new Proxy(ns, {
     get(target, prop) {
-      const value = Reflect.get(target, prop) as unknown;
-      if (prop === 'getByName' || prop === 'get') return (...args: unknown[]) => countingStub(Reflect.apply(value as (...a: unknown[]) => object, target, args));
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (prop !== 'getByName' && prop !== 'get') return passThrough(target, prop);
+      const value = Reflect.get(target, prop) as (...a: unknown[]) => object;
+      return (...args: unknown[]) => countingStub(Reflect.apply(value, target, args));
     },
   });
 }

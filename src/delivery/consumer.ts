@@ -41,7 +41,6 @@ interface Sent {
   record: AttemptRecord;
   /** Its subscription delivers in order (FIFO): a final outcome frees its lane. */
   fifo: boolean;
-  sub: StoredSubscription | null;
 }
 
 /** A delivery reached a final state: the event's callback may now be due. */
@@ -182,7 +181,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           msg.ack();
           return;
         }
-        sent.push({ msg, row, sub, fifo: sub?.ordering === 'fifo', ...done });
+        sent.push({ msg, row, fifo: sub?.ordering === 'fifo', ...done });
       } catch (err) {
         console.error(JSON.stringify({ msg: 'task failed, will retry', task, error: String(err) }));
         msg.retry();

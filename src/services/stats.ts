@@ -54,12 +54,21 @@ export async function deliveryStats(
 }
 
 /** Per subscription of an application, its attempts and successes in each of the last 24 hours (for sparklines). */
-export async function hourlySeries(db: D1Database, applicationId: string, nowMs = Date.now()): Promise<Map<string, { attempts: number; succeeded: number }[]>> {
+/** What the stats say of an application over a window (GET …/stats). */
+export type DeliveryStats = Awaited<ReturnType<typeof deliveryStats>>;
+
+/** Attempts and successes per bucket, oldest first (a sparkline's data). */
+export type Series = { attempts: number; succeeded: number }[];
+
+/** A share as the pages show it: `83.3 %`, or `–` without attempts. */
+export const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10} %`);
+
+export async function hourlySeries(db: D1Database, applicationId: string, nowMs = Date.now()): Promise<Map<string, Series>> {
   const { from, to, step } = windowRange('24h', nowMs);
   const rows = await subscriptionSeries(db, { application_id: applicationId, from, to, step });
-  const out = new Map<string, { attempts: number; succeeded: number }[]>();
+  const out = new Map<string, Series>();
   for (const [id, buckets] of rows) {
-    const series = Array.from({ length: (to - from) / step }, () => ({ attempts: 0, succeeded: 0 }));
+    const series: Series = Array.from({ length: (to - from) / step }, () => ({ attempts: 0, succeeded: 0 }));
     for (const b of buckets) series[(b.bucket - from) / step] = { attempts: b.attempts, succeeded: b.succeeded };
     out.set(id, series);
   }

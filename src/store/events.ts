@@ -34,6 +34,11 @@ export interface EventRow extends EventSummary {
   erased_at: string | null;
 }
 
+/** An event's row, its values ?1…?9 (`eventValues`); a WHERE may follow. */
+const INSERT_EVENT = `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9`;
+const eventValues = (e: NewEvent) => [e.id, e.type, e.data, e.callback_url, e.created_at, e.target_subscription_id ?? null, e.application_id, e.ordering_key ?? null, e.fanout_runs ?? 0];
+
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -53,13 +58,7 @@ export async function insertEvent(
   const summary = { id: event.id, type: event.type, created_at: event.created_at };
   if (idempotencyKey === null) {
     // An id edgehook has just made: nothing to dedupe, no key to keep (one row written fewer, and its indexes).
-    await db
-      .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)`,
-      )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null, event.fanout_runs ?? 0)
-      .run();
+    await db.prepare(INSERT_EVENT).bind(...eventValues(event)).run();
     return { event: summary, created: true, conflict: false };
   }
   // The default application keeps the keys it had before applications; another's are prefixed with its id.
@@ -73,14 +72,10 @@ export async function insertEvent(
          ON CONFLICT (key) DO NOTHING`,
       )
       .bind(key, event.id, nowMs, bodyHash, event.application_id),
+    // Stored only if the key is this event's (it was free, or is this id's own) and the id is new.
     db
-      .prepare(
-        `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?7, ?8, ?9, ?10
-         WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?6) = ?1
-           AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`,
-      )
-      .bind(event.id, event.type, event.data, event.callback_url, event.created_at, key, event.target_subscription_id ?? null, event.application_id, event.ordering_key ?? null, event.fanout_runs ?? 0),
+      .prepare(`${INSERT_EVENT} WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?10) = ?1 AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`)
+      .bind(...eventValues(event), key),
     db
       .prepare(
         'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',

@@ -104,37 +104,43 @@ function where(q: StatsQuery) {
   return { sql: clauses.join(' AND '), binds };
 }
 
+type Summed = SumRow & { subscription_id: string; i: number };
+
+/**
+ * The counters matching `q`, summed per subscription and/or per answer bucket (`i`: the bucket's index
+ * from `q.from` in steps of `q.step`), oldest bucket first.
+ */
+async function summed(db: D1Database, q: StatsQuery, by: { subscription?: boolean; bucket?: boolean }): Promise<Summed[]> {
+  const w = where(q);
+  // The bound start is cast: D1 binds numbers as REAL, and the index must be an integer division.
+  const groups = [...(by.subscription ? ['subscription_id'] : []), ...(by.bucket ? [`(bucket - CAST(?${w.binds.length + 1} AS INTEGER)) / ${q.step} AS i`] : [])];
+  const names = [...(by.subscription ? ['subscription_id'] : []), ...(by.bucket ? ['i'] : [])];
+  const { results } = await db
+    .prepare(`SELECT ${[...groups, SUMS].join(', ')} FROM delivery_stats WHERE ${w.sql} GROUP BY ${names.join(', ')}${by.bucket ? ' ORDER BY i' : ''}`)
+    .bind(...w.binds, ...(by.bucket ? [q.from] : []))
+    .all<Summed>();
+  return results;
+}
+
+const atBucket = (q: StatsQuery, r: Summed): BucketCounts => ({ bucket: q.from + r.i * q.step, ...toCounts(r) });
+
 /** The counters summed per answer bucket (only buckets with attempts), oldest first. */
 export async function statsOverTime(db: D1Database, q: StatsQuery): Promise<BucketCounts[]> {
-  const w = where(q);
-  const { results } = await db
-    .prepare(`SELECT (bucket - CAST(?${w.binds.length + 1} AS INTEGER)) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY i ORDER BY i`)
-    .bind(...w.binds, q.from)
-    .all<SumRow & { i: number }>();
-  return results.map((r) => ({ bucket: q.from + r.i * q.step, ...toCounts(r) }));
+  return (await summed(db, q, { bucket: true })).map((r) => atBucket(q, r));
 }
 
 /** The counters summed per subscription over the whole range. */
 export async function statsBySubscription(db: D1Database, q: Omit<StatsQuery, 'step'>): Promise<Map<string, Counts>> {
-  const w = where({ ...q, step: BUCKET_SECONDS });
-  const { results } = await db
-    .prepare(`SELECT subscription_id, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY subscription_id`)
-    .bind(...w.binds)
-    .all<SumRow & { subscription_id: string }>();
-  return new Map(results.map((r) => [r.subscription_id, toCounts(r)]));
+  const rows = await summed(db, { ...q, step: BUCKET_SECONDS }, { subscription: true });
+  return new Map(rows.map((r) => [r.subscription_id, toCounts(r)]));
 }
 
 /** The counters per subscription and answer bucket (for sparklines). */
 export async function subscriptionSeries(db: D1Database, q: StatsQuery): Promise<Map<string, BucketCounts[]>> {
-  const w = where(q);
-  const { results } = await db
-    .prepare(`SELECT subscription_id, (bucket - CAST(?${w.binds.length + 1} AS INTEGER)) / ${q.step} AS i, ${SUMS} FROM delivery_stats WHERE ${w.sql} GROUP BY subscription_id, i ORDER BY i`)
-    .bind(...w.binds, q.from)
-    .all<SumRow & { subscription_id: string; i: number }>();
   const out = new Map<string, BucketCounts[]>();
-  for (const r of results) {
+  for (const r of await summed(db, q, { subscription: true, bucket: true })) {
     const list = out.get(r.subscription_id) ?? [];
-    list.push({ bucket: q.from + r.i * q.step, ...toCounts(r) });
+    list.push(atBucket(q, r));
     out.set(r.subscription_id, list);
   }
   return out;

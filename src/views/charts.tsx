@@ -3,22 +3,20 @@
 // portal: outcomes over time as stacked bars with the attempt latency (p50, p95) as lines, and a
 // sparkline per subscription. Each says in words what it shows, for screen readers and for anyone who
 // prefers numbers.
-import type { deliveryStats } from '../services/stats';
+import { percent, type DeliveryStats as Stats, type Series } from '../services/stats';
 
-type Stats = Awaited<ReturnType<typeof deliveryStats>>;
 type Bucket = Stats['buckets'][number];
 
 const W = 720;
 const H = 220;
 const PAD = { left: 44, right: 52, top: 12, bottom: 28 };
 const WINDOW_WORDS = { '1h': 'last hour', '24h': 'last 24 hours', '7d': 'last 7 days' } as const;
-const pct = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10} %`);
 
 export function statsSummary(stats: Stats, label: string): string {
   const t = stats.totals;
   const when = WINDOW_WORDS[stats.window];
   if (t.attempts === 0) return `${label}: no attempts in the ${when}.`;
-  return `${label}: ${t.attempts} attempts in the ${when}: ${t.succeeded} succeeded, ${t.retrying} failed and were retried, ${t.failed} failed for good (${pct(t.success_rate)} succeeded); latency p50 ${t.latency_ms.p50} ms, p95 ${t.latency_ms.p95} ms.`;
+  return `${label}: ${t.attempts} attempts in the ${when}: ${t.succeeded} succeeded, ${t.retrying} failed and were retried, ${t.failed} failed for good (${percent(t.success_rate)} succeeded); latency p50 ${t.latency_ms.p50} ms, p95 ${t.latency_ms.p95} ms.`;
 }
 
 const tick = (b: Bucket, step: number) => {
@@ -79,14 +77,14 @@ export const OutcomeChart = ({ stats, label }: { stats: Stats; label: string }) 
 };
 
 /** Attempts per bucket as small bars, the part that did not succeed in red; with the rate in words. */
-export const Sparkline = ({ buckets, label }: { buckets: { attempts: number; succeeded: number }[]; label: string }) => {
+export const Sparkline = ({ buckets, label }: { buckets: Series; label: string }) => {
   const w = 120;
   const h = 24;
   const bw = w / Math.max(1, buckets.length);
   const max = Math.max(1, ...buckets.map((b) => b.attempts));
   const attempts = buckets.reduce((n, b) => n + b.attempts, 0);
   const succeeded = buckets.reduce((n, b) => n + b.succeeded, 0);
-  const words = attempts === 0 ? `${label}: no attempts` : `${label}: ${attempts} attempts, ${pct(succeeded / attempts)} succeeded`;
+  const words = attempts === 0 ? `${label}: no attempts` : `${label}: ${attempts} attempts, ${percent(succeeded / attempts)} succeeded`;
   return (
     <span class="spark">
       <svg viewBox={`0 0 ${w} ${h}`} width={w} height={h} role="img" aria-label={words}>
@@ -102,7 +100,7 @@ export const Sparkline = ({ buckets, label }: { buckets: { attempts: number; suc
           );
         })}
       </svg>{' '}
-      <span class="muted">{attempts === 0 ? 'no attempts' : pct(succeeded / attempts)}</span>
+      <span class="muted">{attempts === 0 ? 'no attempts' : percent(succeeded / attempts)}</span>
     </span>
   );
 };

@@ -2,15 +2,11 @@
 // Delivery stats of an application over a window: the totals, outcomes over time (stacked) with the
 // attempt latency, optionally for one subscription or event type. From the counters (GET …/stats).
 import type { ApplicationRow } from '../../store/applications';
-import type { deliveryStats } from '../../services/stats';
+import { percent, type DeliveryStats } from '../../services/stats';
 import { OutcomeChart } from '../../views/charts';
 import { Layout } from '../layout';
 
-type Stats = Awaited<ReturnType<typeof deliveryStats>>;
-
-const pct = (r: number | null) => (r === null ? '–' : `${Math.round(r * 1000) / 10} %`);
-
-export const StatsPage = ({ stats, apps }: { stats: Stats; apps: ApplicationRow[] }) => {
+export const StatsPage = ({ stats, apps }: { stats: DeliveryStats; apps: ApplicationRow[] }) => {
   const t = stats.totals;
   const name = apps.find((a) => a.id === stats.application_id)?.name ?? stats.application_id;
   const scope = [stats.subscription_id ? `subscription ${stats.subscription_id}` : null, stats.event_type ? `event type ${stats.event_type}` : null].filter(Boolean).join(', ');
@@ -38,7 +34,7 @@ export const StatsPage = ({ stats, apps }: { stats: Stats; apps: ApplicationRow[
             <td data-total="succeeded">{t.succeeded}</td>
             <td data-total="retrying">{t.retrying}</td>
             <td data-total="failed">{t.failed}</td>
-            <td>{pct(t.success_rate)}</td>
+            <td>{percent(t.success_rate)}</td>
             <td>{t.latency_ms.p50 ?? '–'} / {t.latency_ms.p95 ?? '–'} ms</td>
           </tr>
         </table>

@@ -2,6 +2,7 @@
 // Subscriptions: state, the last 24 h (a sparkline from the delivery stats), create (secret shown once), enable/disable, rotate, test, delete.
 import type { ApplicationRow } from '../../store/applications';
 import type { StoredSubscription } from '../../store/subscriptions';
+import type { Series } from '../../services/stats';
 import { Sparkline } from '../../views/charts';
 import { Layout, StatusBadge } from '../layout';
 
@@ -52,8 +53,6 @@ export const ApplicationPicker = ({ apps, current, action, any }: { apps: Applic
     <button data-busy="Opening…">Show</button>
   </form>
 );
-
-export type Series = { attempts: number; succeeded: number }[];
 
 export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiting }: { subs: StoredSubscription[]; series: Map<string, Series>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number> }) => (
   <Layout title="Subscriptions" section="subscriptions">
