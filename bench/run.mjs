@@ -10,6 +10,7 @@ import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
 import { measureRetention } from './retention.mjs';
 import { measureCost } from './cost.mjs';
+import { kitSize } from '../scripts/lib/kit-size.mjs';
 
 const TOKEN = 'bench-token';
 const t0 = Date.now();
@@ -280,6 +281,7 @@ try {
   const file = readdirSync(out).find((f) => f.endsWith('.js'));
   const bytes = readFileSync(`${out}/${file}`);
   results.bundle = { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  results.kits = { client: await kitSize('dist/client/index.js'), verify: await kitSize('dist/verify/index.js') };
 } finally {
   await fast.close();
   await slow.close();
@@ -324,6 +326,12 @@ const rows = [
     `last stream ${f2(results.retention.at(-1).KiB / results.retention[0].KiB)} of the first`,
   ],
   ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
+  [
+    'Kits in a user’s bundle, minified / gzip, KiB: `edgehook/client` (with openapi-fetch); `edgehook/verify`',
+    `${f1(results.kits.client.minified / 1024)} / ${f1(results.kits.client.gzip / 1024)}; ${f1(results.kits.verify.minified / 1024)} / ${f1(results.kits.verify.gzip / 1024)}`,
+    '',
+    '',
+  ],
 ];
 const per = (c, k) => c.perEvent[k] ?? 0;
 const costTable = [

@@ -1,10 +1,13 @@
-// The verify module's cases under Bun and Deno, the two WebCrypto runtimes the other suites do not cover.
+// The kits outside workerd: the verify module's cases under Bun and Deno (Node and workerd have their
+// own suites), and edgehook/client's cases under Node, Bun and Deno against `wrangler dev` behind a proxy
+// that drops connections (workerd runs the same cases in test/client.test.ts).
 // Both come from the npm registry as their per-platform packages (a binary inside the package, no
 // download of its own), installed once into ~/.cache/edgehook-runtimes at pinned versions.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { ROOT } from './lib/dev-server.mjs';
+import { freePort, ROOT, startDevServer } from './lib/dev-server.mjs';
+import { startDroppingProxy } from './lib/dropping-proxy.mjs';
 
 const BUN = '1.4.5';
 const DENO = '2.9.6';
@@ -32,8 +35,8 @@ if (missing.length) {
   const npm = spawnSync('npm', ['install', '--prefix', DIR, '--no-save', '--no-audit', '--no-fund', ...runtimes.map((r) => r.pkg)], { stdio: 'inherit' });
   if (npm.status !== 0) process.exit(1);
 }
-if (!existsSync(`${ROOT}dist/verify/index.js`)) {
-  console.error('test:runtimes: dist/verify is missing; run `npm run build` first');
+if (!existsSync(`${ROOT}dist/verify/index.js`) || !existsSync(`${ROOT}dist/client/index.js`)) {
+  console.error('test:runtimes: dist/ is missing a kit; run `npm run build` first');
   process.exit(1);
 }
 
@@ -45,5 +48,36 @@ for (const r of runtimes) {
     console.error(`${r.name}: failed (${run.error?.message ?? `exit ${run.status}`})`);
     failed = true;
   }
+}
+
+// The client's runs are asynchronous: the proxy answers in this process while a runner waits on it.
+const TOKEN = 'runtimes-token';
+const persistTo = `${ROOT}.wrangler/runtimes-${process.pid}`;
+const server = await startDevServer({ port: await freePort(), quiet: true, persistTo, vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true' } });
+const proxy = await startDroppingProxy(server.url);
+const clientRuns = [
+  { name: 'Node', bin: process.execPath, args: [] },
+  ...runtimes.map((r) => ({ name: r.name, bin: r.bin, args: r.name === 'Deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read'] : r.args })),
+];
+try {
+  for (const r of clientRuns) {
+    console.log(`--- edgehook/client under ${r.name}`);
+    const code = await new Promise((resolve) => {
+      const child = spawn(r.bin, [...r.args, 'test/runtimes/client-runner.mjs'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, EDGEHOOK_URL: proxy.url, EDGEHOOK_TOKEN: TOKEN } });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('exit', (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+    });
+    if (code !== 0) {
+      console.error(`${r.name}: edgehook/client failed (exit ${code})`);
+      failed = true;
+    }
+  }
+} finally {
+  await proxy.stop();
+  await server.stop();
+  rmSync(persistTo, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
