@@ -5,6 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ROOT, startDevServer } from './lib/dev-server.mjs';
+import { nodeVersionProblem } from './lib/node-version.mjs';
+
+if (nodeVersionProblem()) {
+  console.error(nodeVersionProblem());
+  process.exit(1);
+}
 
 const TOKEN = 'demo-token';
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

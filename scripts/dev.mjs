@@ -1,19 +1,34 @@
 // `npm run dev`: edgehook on http://127.0.0.1:8787, offline, with the dev token from .dev.vars.
 // Local state (D1, KV, Durable Objects) lives in .wrangler/state and survives a restart, a crash
 // included: the sweep runs at start and every minute, and queues again whatever the crash left undone.
-// Optional: PORT, EDGEHOOK_STATE_DIR (another state folder), EDGEHOOK_SWEEP_EVERY_MS, and
-// `npm run dev -- --var NAME:value …` to set a var (as `wrangler dev --var` does).
-import { ensureDevVars, startDevServer } from './lib/dev-server.mjs';
+//   npm run dev -- --port 9000            another port (or PORT=9000)
+//   npm run dev -- --var NAME:value …     set a var (as `wrangler dev --var` does)
+// Also EDGEHOOK_STATE_DIR (another state folder) and EDGEHOOK_SWEEP_EVERY_MS.
+import { nodeVersionProblem } from './lib/node-version.mjs';
 
-const vars = ensureDevVars();
-const port = Number(process.env.PORT ?? 8787);
+const problem = nodeVersionProblem();
+if (problem) {
+  console.error(problem);
+  process.exit(1);
+}
+
+const USAGE = 'usage: npm run dev -- [--port N] [--var NAME:value …]';
 const args = process.argv.slice(2);
+let port = Number(process.env.PORT ?? 8787);
 const extraVars = {};
 for (let i = 0; i < args.length; i++) {
-  const pair = args[i] === '--var' ? args[++i] : undefined;
-  if (!pair?.includes(':')) throw new Error(`unknown argument ${args[i]}: only --var NAME:value is understood`);
-  extraVars[pair.slice(0, pair.indexOf(':'))] = pair.slice(pair.indexOf(':') + 1);
+  const [flag, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+  const value = inline ?? args[++i];
+  if (flag === '--port' && /^\d+$/.test(value ?? '') && Number(value) > 0 && Number(value) < 65536) port = Number(value);
+  else if (flag === '--var' && value?.includes(':')) extraVars[value.slice(0, value.indexOf(':'))] = value.slice(value.indexOf(':') + 1);
+  else {
+    console.error(`npm run dev: cannot use ${flag}${value === undefined ? '' : ` ${value}`}\n${USAGE}`);
+    process.exit(2);
+  }
 }
+
+const { ensureDevVars, startDevServer } = await import('./lib/dev-server.mjs');
+const vars = ensureDevVars();
 const server = await startDevServer({
   port,
   persistTo: process.env.EDGEHOOK_STATE_DIR || undefined,
