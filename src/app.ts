@@ -17,7 +17,7 @@ import { statsRoutes } from './routes/stats';
 import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
-import { docsPage } from './openapi/docs-page';
+import { apiReference } from './openapi/reference';
 import { openApiDocument } from './openapi/document';
 import { jsonResponse } from './schemas/common';
 import { EventCompleted } from './schemas/events';
@@ -67,5 +67,6 @@ app.route('/', portal);
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API_TOKEN (the bootstrap operator key), or an API key from `POST /v1/api-keys`' });
 app.openAPIRegistry.register('EventCompleted', EventCompleted);
 
-app.get('/openapi.json', async (c) => c.json(await openApiDocument(app, c.env.DB)));
-app.get('/docs', async (c) => c.html(docsPage(await openApiDocument(app, c.env.DB))));
+// `servers` is where the request came from: the reference's "try it" and code samples aim at this Worker.
+app.get('/openapi.json', async (c) => c.json({ ...(await openApiDocument(app, c.env.DB)), servers: [{ url: new URL(c.req.url).origin }] }));
+app.get('/docs', apiReference);

@@ -24,6 +24,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "status": "ok",
+                         *       "version": "string"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Health"];
                     };
                 };
@@ -67,6 +73,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "key_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "name": "string",
+                         *           "scope": "string",
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "last_used_at": "2026-11-30T12:00:00.000Z",
+                         *           "revoked_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["ApiKey"][];
                             next_cursor: string | null;
@@ -79,6 +100,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -88,6 +123,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -97,6 +146,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -116,6 +179,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme production",
+                     *       "scope": "operator"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyCreate"];
                 };
             };
@@ -126,6 +195,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "key_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "name": "string",
+                         *       "scope": "string",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "last_used_at": "2026-11-30T12:00:00.000Z",
+                         *       "revoked_at": "2026-11-30T12:00:00.000Z",
+                         *       "key": "ehk_3q2-7wNf0hXrj6Yk4dO9bM1cVtL8sPzA5eRuG0iQyKw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ApiKeyWithKey"];
                     };
                 };
@@ -135,6 +215,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -144,6 +238,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -153,6 +261,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -162,6 +284,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -171,6 +307,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -180,6 +330,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -217,6 +381,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "key_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "name": "string",
+                         *       "scope": "string",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "last_used_at": "2026-11-30T12:00:00.000Z",
+                         *       "revoked_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
@@ -226,6 +400,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -235,6 +423,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -264,6 +466,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "key_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "name": "string",
+                         *       "scope": "string",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "last_used_at": "2026-11-30T12:00:00.000Z",
+                         *       "revoked_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["ApiKey"];
                     };
                 };
@@ -273,6 +485,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -282,6 +508,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -320,6 +560,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "uid": "string",
+                         *           "name": "string",
+                         *           "metadata": {},
+                         *           "portal": {
+                         *             "allowed_origins": [],
+                         *             "theme": "auto",
+                         *             "accent_color": "#0550ae"
+                         *           },
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["Application"][];
                             next_cursor: string | null;
@@ -332,6 +592,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -341,6 +615,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -350,6 +638,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -366,6 +668,20 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Acme Corp",
+                     *       "uid": "acme-corp",
+                     *       "metadata": {
+                     *         "plan": "enterprise"
+                     *       },
+                     *       "portal": {
+                     *         "allowed_origins": [],
+                     *         "theme": "auto",
+                     *         "accent_color": "#0550ae"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApplicationCreate"];
                 };
             };
@@ -376,6 +692,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "uid": "string",
+                         *       "name": "string",
+                         *       "metadata": {},
+                         *       "portal": {
+                         *         "allowed_origins": [],
+                         *         "theme": "auto",
+                         *         "accent_color": "#0550ae"
+                         *       },
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Application"];
                     };
                 };
@@ -385,6 +716,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -394,6 +739,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -403,6 +762,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -412,6 +785,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -421,6 +808,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -430,6 +831,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -439,6 +854,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -476,6 +905,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "uid": "string",
+                         *       "name": "string",
+                         *       "metadata": {},
+                         *       "portal": {
+                         *         "allowed_origins": [],
+                         *         "theme": "auto",
+                         *         "accent_color": "#0550ae"
+                         *       },
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Application"];
                     };
                 };
@@ -485,6 +929,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -494,6 +952,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -530,6 +1002,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -539,6 +1025,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -548,6 +1048,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -568,6 +1082,20 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "string",
+                     *       "uid": "acme-corp",
+                     *       "metadata": {
+                     *         "plan": "enterprise"
+                     *       },
+                     *       "portal": {
+                     *         "allowed_origins": [],
+                     *         "theme": "auto",
+                     *         "accent_color": "#0550ae"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApplicationUpdate"];
                 };
             };
@@ -578,6 +1106,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "uid": "string",
+                         *       "name": "string",
+                         *       "metadata": {},
+                         *       "portal": {
+                         *         "allowed_origins": [],
+                         *         "theme": "auto",
+                         *         "accent_color": "#0550ae"
+                         *       },
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Application"];
                     };
                 };
@@ -587,6 +1130,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -596,6 +1153,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -605,6 +1176,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -614,6 +1199,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -623,6 +1222,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -632,6 +1245,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -641,6 +1268,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -684,6 +1325,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "status": "pending",
+                         *           "attempt_count": 0,
+                         *           "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["Delivery"][];
                             next_cursor: string | null;
@@ -696,6 +1355,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -705,6 +1378,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -714,6 +1401,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -755,6 +1456,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "status": "pending",
+                         *       "attempt_count": 0,
+                         *       "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z",
+                         *       "attempts": [
+                         *         {
+                         *           "id": "atm_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "at": "string",
+                         *           "status_code": 0,
+                         *           "duration_ms": 0,
+                         *           "error": "string",
+                         *           "response_excerpt": "string",
+                         *           "request_headers": {}
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeliveryWithAttempts"];
                     };
                 };
@@ -764,6 +1489,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -773,6 +1512,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -819,6 +1572,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "status": "pending",
+                         *       "attempt_count": 0,
+                         *       "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Delivery"];
                     };
                 };
@@ -828,6 +1594,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -837,6 +1617,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -884,6 +1678,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "type": "order.created",
+                         *           "data": {},
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "callback_url": "https://example.com/callbacks",
+                         *           "erased_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["EventListItem"][];
                             next_cursor: string | null;
@@ -896,6 +1706,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -905,6 +1729,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -914,6 +1752,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -923,6 +1775,34 @@ export interface paths {
         /**
          * Send an event to every matching subscription
          * @description Answers 202 once the event is durable; the fan-out to the application’s subscriptions happens after the response. An event of a registered type with a schema is validated first (422 lists the failing paths). With `callback_url`, `event.completed` is POSTed there once every delivery is final.
+         *
+         *     **The callback** (`event.completed`, under *Callbacks* below) is what the receiver gets: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8_completed
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the service's `CALLBACK_SECRET` over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
@@ -939,6 +1819,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "order.updated",
+                     *       "data": {
+                     *         "order_id": "ord_1",
+                     *         "status": "paid"
+                     *       },
+                     *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *       "callback_url": "https://example.com/callbacks",
+                     *       "ordering_key": "order-1234"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventCreate"];
                 };
             };
@@ -949,6 +1841,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "created_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventAccepted"];
                     };
                 };
@@ -958,6 +1857,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -967,6 +1880,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -976,6 +1903,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -985,6 +1926,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -994,6 +1949,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1003,6 +1972,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1012,6 +1995,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1051,6 +2048,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "data": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback_url": "https://example.com/callbacks",
+                         *       "erased_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback": {
+                         *         "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "status": "pending",
+                         *         "attempt_count": 0,
+                         *         "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *         "created_at": "2026-11-30T12:00:00.000Z",
+                         *         "updated_at": "2026-11-30T12:00:00.000Z"
+                         *       },
+                         *       "deliveries": [
+                         *         {
+                         *           "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "status": "pending",
+                         *           "attempt_count": 0,
+                         *           "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Event"];
                     };
                 };
@@ -1060,6 +2092,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1069,6 +2115,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1100,6 +2160,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "data": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback_url": "https://example.com/callbacks",
+                         *       "erased_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventListItem"];
                     };
                 };
@@ -1109,6 +2180,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1118,6 +2203,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1153,6 +2252,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_in": 300
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalLinkCreate"];
                 };
             };
@@ -1163,6 +2267,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://edgehook.example/portal/enter?token=ptl_…",
+                         *       "expires_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PortalLink"];
                     };
                 };
@@ -1172,6 +2282,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1181,6 +2305,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1190,6 +2328,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1199,6 +2351,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1208,6 +2374,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1255,6 +2435,42 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "window": "1h",
+                         *       "bucket_seconds": 0,
+                         *       "from": "2026-11-30T12:00:00.000Z",
+                         *       "to": "2026-11-30T12:00:00.000Z",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_type": "string",
+                         *       "totals": {
+                         *         "attempts": 0,
+                         *         "succeeded": 0,
+                         *         "retrying": 0,
+                         *         "failed": 0,
+                         *         "success_rate": 0,
+                         *         "latency_ms": {
+                         *           "p50": 0,
+                         *           "p95": 0
+                         *         }
+                         *       },
+                         *       "buckets": [
+                         *         {
+                         *           "start": "2026-11-30T12:00:00.000Z",
+                         *           "attempts": 0,
+                         *           "succeeded": 0,
+                         *           "retrying": 0,
+                         *           "failed": 0,
+                         *           "success_rate": 0,
+                         *           "latency_ms": {
+                         *             "p50": 0,
+                         *             "p95": 0
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Stats"];
                     };
                 };
@@ -1264,6 +2480,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1273,6 +2503,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1282,6 +2526,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1326,6 +2584,49 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "url": "https://example.com/webhooks",
+                         *           "events": [
+                         *             "string"
+                         *           ],
+                         *           "description": "string",
+                         *           "metadata": {},
+                         *           "disabled": true,
+                         *           "github_signature": true,
+                         *           "rate_limit": {
+                         *             "per_second": 1,
+                         *             "burst": 1
+                         *           },
+                         *           "ordering": "fifo",
+                         *           "paused": true,
+                         *           "filter": {
+                         *             "customer.tier": {
+                         *               "$in": [
+                         *                 "gold",
+                         *                 "platinum"
+                         *               ]
+                         *             },
+                         *             "amount": {
+                         *               "$gte": 100
+                         *             },
+                         *             "$not": {
+                         *               "test": true
+                         *             }
+                         *           },
+                         *           "headers": {},
+                         *           "waiting": 0,
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["Subscription"][];
                             next_cursor: string | null;
@@ -1338,6 +2639,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1347,6 +2662,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1356,6 +2685,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1375,6 +2718,43 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://example.com/webhooks",
+                     *       "events": [
+                     *         "order.*"
+                     *       ],
+                     *       "description": "string",
+                     *       "metadata": {
+                     *         "team": "billing"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                     *       "github_signature": true,
+                     *       "rate_limit": {
+                     *         "per_second": 1,
+                     *         "burst": 1
+                     *       },
+                     *       "ordering": "fifo",
+                     *       "filter": {
+                     *         "customer.tier": {
+                     *           "$in": [
+                     *             "gold",
+                     *             "platinum"
+                     *           ]
+                     *         },
+                     *         "amount": {
+                     *           "$gte": 100
+                     *         },
+                     *         "$not": {
+                     *           "test": true
+                     *         }
+                     *       },
+                     *       "headers": {
+                     *         "authorization": "Bearer rcv_3f9…",
+                     *         "x-tenant": "acme"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionCreate"];
                 };
             };
@@ -1385,6 +2765,45 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z",
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionWithSecret"];
                     };
                 };
@@ -1394,6 +2813,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1403,6 +2836,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1412,6 +2859,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1421,6 +2882,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1430,6 +2905,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1439,6 +2928,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1478,6 +2981,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -1487,6 +3028,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1496,6 +3051,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1531,6 +3100,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1540,6 +3123,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1562,6 +3159,43 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://example.com/webhooks",
+                     *       "events": [
+                     *         "order.*"
+                     *       ],
+                     *       "description": "string",
+                     *       "metadata": {
+                     *         "team": "billing"
+                     *       },
+                     *       "disabled": true,
+                     *       "github_signature": true,
+                     *       "rate_limit": {
+                     *         "per_second": 1,
+                     *         "burst": 1
+                     *       },
+                     *       "ordering": "fifo",
+                     *       "filter": {
+                     *         "customer.tier": {
+                     *           "$in": [
+                     *             "gold",
+                     *             "platinum"
+                     *           ]
+                     *         },
+                     *         "amount": {
+                     *           "$gte": 100
+                     *         },
+                     *         "$not": {
+                     *           "test": true
+                     *         }
+                     *       },
+                     *       "headers": {
+                     *         "authorization": "Bearer rcv_3f9…",
+                     *         "x-tenant": "acme"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionUpdate"];
                 };
             };
@@ -1572,6 +3206,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -1581,6 +3253,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1590,6 +3276,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1599,6 +3299,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1608,6 +3322,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1617,6 +3345,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1626,6 +3368,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1666,6 +3422,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -1675,6 +3469,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1684,6 +3492,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1722,6 +3544,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "since": "2026-11-28T00:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecoverRequest"];
                 };
             };
@@ -1732,6 +3559,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "recovering": 0
+                         *     }
+                         */
                         "application/json": components["schemas"]["RecoverAccepted"];
                     };
                 };
@@ -1741,6 +3573,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1750,6 +3596,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1759,6 +3619,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1768,6 +3642,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1777,6 +3665,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1821,6 +3723,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -1830,6 +3770,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1839,6 +3793,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1878,6 +3846,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionSecret"];
                     };
                 };
@@ -1887,6 +3860,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1896,6 +3883,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1936,6 +3937,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "secret": "string"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RotateRequest"];
                 };
             };
@@ -1946,6 +3952,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionSecret"];
                     };
                 };
@@ -1955,6 +3966,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1964,6 +3989,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1973,6 +4012,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1982,6 +4035,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -1991,6 +4058,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2000,6 +4081,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2041,6 +4136,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "created_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventAccepted"];
                     };
                 };
@@ -2050,6 +4152,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2059,6 +4175,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2068,6 +4198,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2115,6 +4259,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "status": "pending",
+                         *           "attempt_count": 0,
+                         *           "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["Delivery"][];
                             next_cursor: string | null;
@@ -2127,6 +4289,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2136,6 +4312,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2145,6 +4335,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2187,6 +4391,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "status": "pending",
+                         *       "attempt_count": 0,
+                         *       "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z",
+                         *       "attempts": [
+                         *         {
+                         *           "id": "atm_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "at": "string",
+                         *           "status_code": 0,
+                         *           "duration_ms": 0,
+                         *           "error": "string",
+                         *           "response_excerpt": "string",
+                         *           "request_headers": {}
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["DeliveryWithAttempts"];
                     };
                 };
@@ -2196,6 +4424,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2205,6 +4447,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2251,6 +4507,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "status": "pending",
+                         *       "attempt_count": 0,
+                         *       "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Delivery"];
                     };
                 };
@@ -2260,6 +4529,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2269,6 +4552,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2308,6 +4605,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "name": "string",
+                         *           "description": "string",
+                         *           "schema": {},
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["EventType"][];
                             next_cursor: string | null;
@@ -2320,6 +4631,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2329,6 +4654,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2348,6 +4687,32 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "order.paid",
+                     *       "description": "string",
+                     *       "schema": {
+                     *         "type": "object",
+                     *         "required": [
+                     *           "order_id"
+                     *         ],
+                     *         "properties": {
+                     *           "order_id": {
+                     *             "type": "string"
+                     *           },
+                     *           "amount": {
+                     *             "type": "integer"
+                     *           }
+                     *         },
+                     *         "examples": [
+                     *           {
+                     *             "order_id": "ord_1042",
+                     *             "amount": 2500
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventTypeCreate"];
                 };
             };
@@ -2358,6 +4723,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "name": "string",
+                         *       "description": "string",
+                         *       "schema": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventType"];
                     };
                 };
@@ -2367,6 +4741,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2376,6 +4764,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2385,6 +4787,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2394,6 +4810,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2403,6 +4833,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2412,6 +4856,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2448,6 +4906,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "name": "string",
+                         *       "description": "string",
+                         *       "schema": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventType"];
                     };
                 };
@@ -2457,6 +4924,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2466,6 +4947,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2475,6 +4970,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2507,6 +5016,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2516,6 +5039,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2525,6 +5062,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2570,6 +5121,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "type": "order.created",
+                         *           "data": {},
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "callback_url": "https://example.com/callbacks",
+                         *           "erased_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["EventListItem"][];
                             next_cursor: string | null;
@@ -2582,6 +5149,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2591,6 +5172,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2600,6 +5195,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2611,6 +5220,34 @@ export interface paths {
          * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
          *
          *     Answers 202 once the event is durable; the fan-out to the application’s subscriptions happens after the response. An event of a registered type with a schema is validated first (422 lists the failing paths). With `callback_url`, `event.completed` is POSTed there once every delivery is final.
+         *
+         *     **The callback** (`event.completed`, under *Callbacks* below) is what the receiver gets: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8_completed
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the service's `CALLBACK_SECRET` over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
@@ -2624,6 +5261,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "order.updated",
+                     *       "data": {
+                     *         "order_id": "ord_1",
+                     *         "status": "paid"
+                     *       },
+                     *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *       "callback_url": "https://example.com/callbacks",
+                     *       "ordering_key": "order-1234"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EventCreate"];
                 };
             };
@@ -2634,6 +5283,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "created_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventAccepted"];
                     };
                 };
@@ -2643,6 +5299,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2652,6 +5322,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2661,6 +5345,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2670,6 +5368,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2679,6 +5391,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2688,6 +5414,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2697,6 +5437,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2737,6 +5491,41 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "data": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback_url": "https://example.com/callbacks",
+                         *       "erased_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback": {
+                         *         "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *         "status": "pending",
+                         *         "attempt_count": 0,
+                         *         "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *         "created_at": "2026-11-30T12:00:00.000Z",
+                         *         "updated_at": "2026-11-30T12:00:00.000Z"
+                         *       },
+                         *       "deliveries": [
+                         *         {
+                         *           "id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "status": "pending",
+                         *           "attempt_count": 0,
+                         *           "next_attempt_at": "2026-11-30T12:00:00.000Z",
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Event"];
                     };
                 };
@@ -2746,6 +5535,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2755,6 +5558,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2786,6 +5603,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "data": {},
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "callback_url": "https://example.com/callbacks",
+                         *       "erased_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventListItem"];
                     };
                 };
@@ -2795,6 +5623,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2804,6 +5646,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2838,6 +5694,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_in": 300
+                     *     }
+                     */
                     "application/json": components["schemas"]["PortalLinkCreate"];
                 };
             };
@@ -2848,6 +5709,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "url": "https://edgehook.example/portal/enter?token=ptl_…",
+                         *       "expires_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["PortalLink"];
                     };
                 };
@@ -2857,6 +5724,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2866,6 +5747,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2875,6 +5770,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2884,6 +5793,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2893,6 +5816,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2939,6 +5876,42 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "window": "1h",
+                         *       "bucket_seconds": 0,
+                         *       "from": "2026-11-30T12:00:00.000Z",
+                         *       "to": "2026-11-30T12:00:00.000Z",
+                         *       "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "event_type": "string",
+                         *       "totals": {
+                         *         "attempts": 0,
+                         *         "succeeded": 0,
+                         *         "retrying": 0,
+                         *         "failed": 0,
+                         *         "success_rate": 0,
+                         *         "latency_ms": {
+                         *           "p50": 0,
+                         *           "p95": 0
+                         *         }
+                         *       },
+                         *       "buckets": [
+                         *         {
+                         *           "start": "2026-11-30T12:00:00.000Z",
+                         *           "attempts": 0,
+                         *           "succeeded": 0,
+                         *           "retrying": 0,
+                         *           "failed": 0,
+                         *           "success_rate": 0,
+                         *           "latency_ms": {
+                         *             "p50": 0,
+                         *             "p95": 0
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/json": components["schemas"]["Stats"];
                     };
                 };
@@ -2948,6 +5921,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2957,6 +5944,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -2966,6 +5967,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3010,6 +6025,49 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "data": [
+                         *         {
+                         *           "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *           "url": "https://example.com/webhooks",
+                         *           "events": [
+                         *             "string"
+                         *           ],
+                         *           "description": "string",
+                         *           "metadata": {},
+                         *           "disabled": true,
+                         *           "github_signature": true,
+                         *           "rate_limit": {
+                         *             "per_second": 1,
+                         *             "burst": 1
+                         *           },
+                         *           "ordering": "fifo",
+                         *           "paused": true,
+                         *           "filter": {
+                         *             "customer.tier": {
+                         *               "$in": [
+                         *                 "gold",
+                         *                 "platinum"
+                         *               ]
+                         *             },
+                         *             "amount": {
+                         *               "$gte": 100
+                         *             },
+                         *             "$not": {
+                         *               "test": true
+                         *             }
+                         *           },
+                         *           "headers": {},
+                         *           "waiting": 0,
+                         *           "created_at": "2026-11-30T12:00:00.000Z",
+                         *           "updated_at": "2026-11-30T12:00:00.000Z"
+                         *         }
+                         *       ],
+                         *       "next_cursor": "eyJpZCI6ImV2dF8wMWpkOHgifQ"
+                         *     }
+                         */
                         "application/json": {
                             data: components["schemas"]["Subscription"][];
                             next_cursor: string | null;
@@ -3022,6 +6080,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3031,6 +6103,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3040,6 +6126,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3059,6 +6159,43 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://example.com/webhooks",
+                     *       "events": [
+                     *         "order.*"
+                     *       ],
+                     *       "description": "string",
+                     *       "metadata": {
+                     *         "team": "billing"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                     *       "github_signature": true,
+                     *       "rate_limit": {
+                     *         "per_second": 1,
+                     *         "burst": 1
+                     *       },
+                     *       "ordering": "fifo",
+                     *       "filter": {
+                     *         "customer.tier": {
+                     *           "$in": [
+                     *             "gold",
+                     *             "platinum"
+                     *           ]
+                     *         },
+                     *         "amount": {
+                     *           "$gte": 100
+                     *         },
+                     *         "$not": {
+                     *           "test": true
+                     *         }
+                     *       },
+                     *       "headers": {
+                     *         "authorization": "Bearer rcv_3f9…",
+                     *         "x-tenant": "acme"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionCreate"];
                 };
             };
@@ -3069,6 +6206,45 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z",
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionWithSecret"];
                     };
                 };
@@ -3078,6 +6254,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3087,6 +6277,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3096,6 +6300,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3105,6 +6323,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3114,6 +6346,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3123,6 +6369,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3163,6 +6423,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -3172,6 +6470,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3181,6 +6493,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3217,6 +6543,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3226,6 +6566,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3249,6 +6603,43 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "url": "https://example.com/webhooks",
+                     *       "events": [
+                     *         "order.*"
+                     *       ],
+                     *       "description": "string",
+                     *       "metadata": {
+                     *         "team": "billing"
+                     *       },
+                     *       "disabled": true,
+                     *       "github_signature": true,
+                     *       "rate_limit": {
+                     *         "per_second": 1,
+                     *         "burst": 1
+                     *       },
+                     *       "ordering": "fifo",
+                     *       "filter": {
+                     *         "customer.tier": {
+                     *           "$in": [
+                     *             "gold",
+                     *             "platinum"
+                     *           ]
+                     *         },
+                     *         "amount": {
+                     *           "$gte": 100
+                     *         },
+                     *         "$not": {
+                     *           "test": true
+                     *         }
+                     *       },
+                     *       "headers": {
+                     *         "authorization": "Bearer rcv_3f9…",
+                     *         "x-tenant": "acme"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubscriptionUpdate"];
                 };
             };
@@ -3259,6 +6650,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -3268,6 +6697,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3277,6 +6720,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3286,6 +6743,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3295,6 +6766,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3304,6 +6789,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3313,6 +6812,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3353,6 +6866,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -3362,6 +6913,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3371,6 +6936,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3409,6 +6988,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "since": "2026-11-28T00:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RecoverRequest"];
                 };
             };
@@ -3419,6 +7003,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "recovering": 0
+                         *     }
+                         */
                         "application/json": components["schemas"]["RecoverAccepted"];
                     };
                 };
@@ -3428,6 +7017,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3437,6 +7040,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3446,6 +7063,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3455,6 +7086,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3464,6 +7109,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3508,6 +7167,44 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "url": "https://example.com/webhooks",
+                         *       "events": [
+                         *         "string"
+                         *       ],
+                         *       "description": "string",
+                         *       "metadata": {},
+                         *       "disabled": true,
+                         *       "github_signature": true,
+                         *       "rate_limit": {
+                         *         "per_second": 1,
+                         *         "burst": 1
+                         *       },
+                         *       "ordering": "fifo",
+                         *       "paused": true,
+                         *       "filter": {
+                         *         "customer.tier": {
+                         *           "$in": [
+                         *             "gold",
+                         *             "platinum"
+                         *           ]
+                         *         },
+                         *         "amount": {
+                         *           "$gte": 100
+                         *         },
+                         *         "$not": {
+                         *           "test": true
+                         *         }
+                         *       },
+                         *       "headers": {},
+                         *       "waiting": 0,
+                         *       "created_at": "2026-11-30T12:00:00.000Z",
+                         *       "updated_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["Subscription"];
                     };
                 };
@@ -3517,6 +7214,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3526,6 +7237,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3566,6 +7291,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionSecret"];
                     };
                 };
@@ -3575,6 +7305,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3584,6 +7328,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3624,6 +7382,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "secret": "string"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RotateRequest"];
                 };
             };
@@ -3634,6 +7397,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
                         "application/json": components["schemas"]["SubscriptionSecret"];
                     };
                 };
@@ -3643,6 +7411,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3652,6 +7434,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3661,6 +7457,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3670,6 +7480,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3679,6 +7503,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3688,6 +7526,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3730,6 +7582,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                         *       "type": "order.created",
+                         *       "created_at": "2026-11-30T12:00:00.000Z"
+                         *     }
+                         */
                         "application/json": components["schemas"]["EventAccepted"];
                     };
                 };
@@ -3739,6 +7598,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3748,6 +7621,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3757,6 +7644,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
@@ -3782,18 +7683,58 @@ export interface webhooks {
         /**
          * delivery.exhausted
          * @description Operational webhook. A delivery failed for good: its retries are used up (or its queue message kept failing). Not sent about deliveries of operational events.
+         *
+         *     **What the receiver gets**: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    /**
+                     * @description The message id: the same on every retry and redelivery; dedupe on it
+                     * @example evt_01jd8x0000a1b2c3d4e5f6g7h8
+                     */
                     "webhook-id": string;
-                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    /**
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                     */
                     "webhook-signature": string;
-                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    /**
+                     * @description Unix seconds of this attempt; refuse it when more than 5 minutes off
+                     * @example 1796040000
+                     */
                     "webhook-timestamp": string;
-                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    /**
+                     * @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>`
+                     * @example sha256=6c1f1a7d0b9e3c2f5a4d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a
+                     */
                     "x-hub-signature-256"?: string;
                 };
                 path?: never;
@@ -3801,6 +7742,19 @@ export interface webhooks {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "delivery.exhausted",
+                     *       "timestamp": "2026-11-30T12:00:00.000Z",
+                     *       "data": {
+                     *         "delivery_id": "dlv_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "event_id": "evt_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "event_type": "string",
+                     *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             application_id: string;
@@ -3847,18 +7801,58 @@ export interface webhooks {
         /**
          * subscription.disabled
          * @description Operational webhook. A subscription was disabled: its receiver answered 410 Gone (`gone`), every delivery failed for days (`failing`), or someone disabled it (`manual`).
+         *
+         *     **What the receiver gets**: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    /**
+                     * @description The message id: the same on every retry and redelivery; dedupe on it
+                     * @example evt_01jd8x0000a1b2c3d4e5f6g7h8
+                     */
                     "webhook-id": string;
-                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    /**
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                     */
                     "webhook-signature": string;
-                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    /**
+                     * @description Unix seconds of this attempt; refuse it when more than 5 minutes off
+                     * @example 1796040000
+                     */
                     "webhook-timestamp": string;
-                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    /**
+                     * @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>`
+                     * @example sha256=6c1f1a7d0b9e3c2f5a4d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a
+                     */
                     "x-hub-signature-256"?: string;
                 };
                 path?: never;
@@ -3866,6 +7860,19 @@ export interface webhooks {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "subscription.disabled",
+                     *       "timestamp": "2026-11-30T12:00:00.000Z",
+                     *       "data": {
+                     *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "url": "https://example.com/webhooks",
+                     *         "reason": "gone",
+                     *         "disabled_at": "2026-11-30T12:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @description Its application */
@@ -3920,18 +7927,58 @@ export interface webhooks {
         /**
          * subscription.failing
          * @description Operational webhook. A subscription started failing: N attempts in a row failed (`consecutive_failures`), or its success rate over the last hour fell under the threshold (`success_rate`). Sent once per episode.
+         *
+         *     **What the receiver gets**: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    /**
+                     * @description The message id: the same on every retry and redelivery; dedupe on it
+                     * @example evt_01jd8x0000a1b2c3d4e5f6g7h8
+                     */
                     "webhook-id": string;
-                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    /**
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                     */
                     "webhook-signature": string;
-                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    /**
+                     * @description Unix seconds of this attempt; refuse it when more than 5 minutes off
+                     * @example 1796040000
+                     */
                     "webhook-timestamp": string;
-                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    /**
+                     * @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>`
+                     * @example sha256=6c1f1a7d0b9e3c2f5a4d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a
+                     */
                     "x-hub-signature-256"?: string;
                 };
                 path?: never;
@@ -3939,6 +7986,25 @@ export interface webhooks {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "subscription.failing",
+                     *       "timestamp": "2026-11-30T12:00:00.000Z",
+                     *       "data": {
+                     *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "url": "https://example.com/webhooks",
+                     *         "reason": "consecutive_failures",
+                     *         "failing_since": "2026-11-30T12:00:00.000Z",
+                     *         "consecutive_failures": 0,
+                     *         "last_hour": {
+                     *           "attempts": 0,
+                     *           "succeeded": 0,
+                     *           "success_rate": 0
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @description Its application */
@@ -3999,18 +8065,58 @@ export interface webhooks {
         /**
          * subscription.recovered
          * @description Operational webhook. A failing subscription delivers again: an attempt succeeded and its success rate over the last hour is back at or above the threshold.
+         *
+         *     **What the receiver gets**: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    /**
+                     * @description The message id: the same on every retry and redelivery; dedupe on it
+                     * @example evt_01jd8x0000a1b2c3d4e5f6g7h8
+                     */
                     "webhook-id": string;
-                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    /**
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                     */
                     "webhook-signature": string;
-                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    /**
+                     * @description Unix seconds of this attempt; refuse it when more than 5 minutes off
+                     * @example 1796040000
+                     */
                     "webhook-timestamp": string;
-                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    /**
+                     * @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>`
+                     * @example sha256=6c1f1a7d0b9e3c2f5a4d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a
+                     */
                     "x-hub-signature-256"?: string;
                 };
                 path?: never;
@@ -4018,6 +8124,19 @@ export interface webhooks {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "subscription.recovered",
+                     *       "timestamp": "2026-11-30T12:00:00.000Z",
+                     *       "data": {
+                     *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "application_id": "app_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "url": "https://example.com/webhooks",
+                     *         "failing_since": "2026-11-30T12:00:00.000Z",
+                     *         "recovered_at": "2026-11-30T12:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @description Its application */
@@ -4072,18 +8191,58 @@ export interface webhooks {
         /**
          * webhook.test
          * @description Sent by POST /v1/subscriptions/{id}/test to that subscription only.
+         *
+         *     **What the receiver gets**: a `POST` with the JSON body below and these headers (example values):
+         *
+         *     ```http
+         *     content-type: application/json
+         *     user-agent: edgehook/0.1.0
+         *     webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8
+         *     webhook-timestamp: 1796040000
+         *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         *     ```
+         *
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *
+         *     ```ts
+         *     import { verify, WebhookVerificationError } from 'edgehook/verify';
+         *
+         *     const body = await request.text(); // the raw bytes: re-serialised JSON does not verify
+         *     try {
+         *       const { id } = await verify(secret, body, request.headers); // signature and a 5-minute timestamp window
+         *       // … handle JSON.parse(body) once per id …
+         *       return new Response('ok');
+         *     } catch (err) {
+         *       if (err instanceof WebhookVerificationError) return new Response(err.reason, { status: 401 });
+         *       throw err;
+         *     }
+         *     ```
          */
         post: {
             parameters: {
                 query?: never;
                 header: {
-                    /** @description The message id: the same on every retry and redelivery; dedupe on it */
+                    /**
+                     * @description The message id: the same on every retry and redelivery; dedupe on it
+                     * @example evt_01jd8x0000a1b2c3d4e5f6g7h8
+                     */
                     "webhook-id": string;
-                    /** @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_` */
+                    /**
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                     */
                     "webhook-signature": string;
-                    /** @description Unix seconds of this attempt; refuse it when more than 5 minutes off */
+                    /**
+                     * @description Unix seconds of this attempt; refuse it when more than 5 minutes off
+                     * @example 1796040000
+                     */
                     "webhook-timestamp": string;
-                    /** @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>` */
+                    /**
+                     * @description GitHub's scheme, when the subscription asks for it: `sha256=<hex HMAC-SHA256(secret, body)>`
+                     * @example sha256=6c1f1a7d0b9e3c2f5a4d8e7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a
+                     */
                     "x-hub-signature-256"?: string;
                 };
                 path?: never;
@@ -4091,6 +8250,16 @@ export interface webhooks {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "webhook.test",
+                     *       "timestamp": "2026-11-30T12:00:00.000Z",
+                     *       "data": {
+                     *         "subscription_id": "sub_01jd8x0000a1b2c3d4e5f6g7h8",
+                     *         "message": "string"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4339,7 +8508,7 @@ export interface components {
             /** @example order.paid */
             name: string;
             /**
-             * @description JSON Schema (draft 2020-12) of the events' `data`
+             * @description JSON Schema (draft 2020-12) of the events' `data`. Its `examples` (each must match it) are shown in the API reference (`/docs`) as the payload receivers get; without any, one is made from the schema.
              * @example {
              *       "type": "object",
              *       "required": [
@@ -4348,8 +8517,17 @@ export interface components {
              *       "properties": {
              *         "order_id": {
              *           "type": "string"
+             *         },
+             *         "amount": {
+             *           "type": "integer"
              *         }
-             *       }
+             *       },
+             *       "examples": [
+             *         {
+             *           "order_id": "ord_1042",
+             *           "amount": 2500
+             *         }
+             *       ]
              *     }
              */
             schema?: {

@@ -65,7 +65,7 @@ export const Layout = ({ title, section, children }: { title: string; section: S
             <a href="/ui/stats" class={section === 'stats' ? 'on' : ''}>Stats</a>
             <a href="/ui/applications" class={section === 'applications' ? 'on' : ''}>Applications</a>
             <a href="/ui/api-keys" class={section === 'api-keys' ? 'on' : ''}>API keys</a>
-            <a href="/docs">API</a>
+            <a href="/docs">API reference</a>
             <form method="post" action="/ui/logout"><button>Sign out</button></form>
           </>
         ) : null}

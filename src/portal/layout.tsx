@@ -64,6 +64,7 @@ export const Layout = ({ app, title, section, children }: { app: Pick<Applicatio
               {NAV.map(([s, href, label]) => (
                 <a href={href} aria-current={s === section ? 'page' : undefined}>{label}</a>
               ))}
+              <a href="/docs" target="_blank" rel="noopener">API reference</a>
             </nav>
             <form method="post" action="/portal/sign-out"><button type="submit">Sign out</button></form>
           </>

@@ -31,11 +31,16 @@ eventTypeRoutes.openapi(
   async (c) => {
     const input = c.req.valid('json');
     if (input.schema !== undefined) {
+      let validator: ReturnType<typeof compileSchema>;
       try {
-        compileSchema(input.schema);
+        validator = compileSchema(input.schema);
       } catch (err) {
         throw fail(422, 'The schema is not a usable JSON Schema (draft 2020-12).', [{ path: 'schema', message: String(err instanceof Error ? err.message : err).slice(0, 200) }]);
       }
+      // Its `examples` are what the API reference shows receivers: each must be an event's data it accepts.
+      const examples = Array.isArray(input.schema.examples) ? input.schema.examples : [];
+      const wrong = examples.flatMap((example, i) => (validator.validate(example).valid ? [] : [{ path: `schema.examples.${i}`, message: 'does not match the schema' }]));
+      if (wrong.length) throw fail(422, "The schema's examples must match the schema: the API reference shows them as the events' data.", wrong);
     }
     const now = new Date().toISOString();
     const row: EventTypeRow = { name: input.name, description: input.description ?? null, schema: input.schema ? JSON.stringify(input.schema) : null, created_at: now, updated_at: now };

@@ -6,6 +6,7 @@ import { ingestEvent } from '../delivery/ingest';
 import { isOperational } from '../delivery/operational-types';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { STANDARD_WEBHOOK_HEADERS } from '../openapi/webhook-headers';
+import { receiverGuide } from '../openapi/receiver-guide';
 import { Event, EventAccepted, EventCreate, EventListItem, EventQuery } from '../schemas/events';
 import { deliveriesOfEvent } from '../store/deliveries';
 import { eraseEvent, listEvents } from '../store/events';
@@ -41,14 +42,15 @@ export const eventRoutes = applicationRoutes((routes, at) => {
       description: at.describe(
         'Answers 202 once the event is durable; the fan-out to the application’s subscriptions happens after the response. ' +
           'An event of a registered type with a schema is validated first (422 lists the failing paths). ' +
-          'With `callback_url`, `event.completed` is POSTed there once every delivery is final.',
+          'With `callback_url`, `event.completed` is POSTed there once every delivery is final.\n\n' +
+          receiverGuide('callback').replace('**What the receiver gets**', '**The callback** (`event.completed`, under *Callbacks* below) is what the receiver gets'),
       ),
       callbacks: {
         eventCompleted: {
           '{$request.body#/callback_url}': {
             post: {
               summary: 'event.completed: every delivery of the event is final',
-              description: 'Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. `webhook-id` is `<event id>_completed`.',
+              description: `Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. \`webhook-id\` is \`<event id>_completed\`.\n\n${receiverGuide('callback')}`,
               parameters: [...STANDARD_WEBHOOK_HEADERS],
               requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EventCompleted' } } } },
               responses: { '2XX': { description: 'Received; any other answer is retried' } },

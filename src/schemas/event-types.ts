@@ -11,7 +11,12 @@ export const EventTypeCreate = z
     schema: z
       .record(z.string(), z.unknown())
       .optional()
-      .openapi({ type: 'object', additionalProperties: true, description: 'JSON Schema (draft 2020-12) of the events\' `data`', example: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } } }),
+      .openapi({
+        type: 'object',
+        additionalProperties: true,
+        description: "JSON Schema (draft 2020-12) of the events' `data`. Its `examples` (each must match it) are shown in the API reference (`/docs`) as the payload receivers get; without any, one is made from the schema.",
+        example: { type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' }, amount: { type: 'integer' } }, examples: [{ order_id: 'ord_1042', amount: 2500 }] },
+      }),
   })
   .openapi('EventTypeCreate');
 

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { freePort, ROOT, startDevServer } from '../../scripts/lib/dev-server.mjs';
 import { startReceiverServer, type ReceiverServer } from '../support/receiver-server.ts';
 
@@ -39,10 +40,7 @@ describe('dashboard', () => {
       persistTo,
       vars: { API_TOKEN: TOKEN, ALLOW_INSECURE_URLS: 'true', RETRY_SCHEDULE: '3,3', CALLBACK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { Webhook } from 'standardwebhooks';
 import { freePort, ROOT, startDevServer } from '../../scripts/lib/dev-server.mjs';
 import { startReceiverServer, type ReceiverServer } from '../support/receiver-server.ts';
@@ -48,11 +49,8 @@ describe('customer portal in Chromium', () => {
     });
     const port = await new Promise<number>((ok) => host.listen(0, '127.0.0.1', () => ok((host.address() as { port: number }).port)));
     hostOrigin = `http://localhost:${port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      // Third-party cookies blocked, as Chrome does for users who block them (and as it planned for everyone).
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-third-party-cookie-phaseout'],
-    });
+    // Third-party cookies blocked, as Chrome does for users who block them (and as it planned for everyone).
+    browser = await launchChromium(['--test-third-party-cookie-phaseout']);
   });
   after(async () => {
     await browser?.close();
