@@ -5,7 +5,13 @@ export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
+/** `Uint8Array.prototype.toBase64` (ES2026) where the runtime has it: workerd, Bun, Deno; not Node 22. */
+const nativeToBase64 = (Uint8Array.prototype as { toBase64?: (this: Uint8Array) => string }).toBase64;
+
 export function toBase64(bytes: Uint8Array): string {
+  // Native, a signature's 32 bytes take a tenth of the time of spreading them into btoa: a tenth of
+  // signing a 1 KiB body's time was that, before.
+  if (nativeToBase64) return nativeToBase64.call(bytes);
   if (bytes.length <= 64) return btoa(String.fromCharCode(...bytes)); // a MAC: one call, no views
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {

@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { signatureHeader, signGithub, signStandard } from '../../src/signing/sign';
 import { generateSecret, isValidSecret } from '../../src/signing/secret';
+import { fromBase64, toBase64 } from '../../src/signing/encoding';
 
 // The known-answer vector of the Standard Webhooks specification.
 const VECTOR = {
@@ -52,5 +53,18 @@ describe('secrets', () => {
 
   it.each(['', 'whsec_', 'whsec_short', 'nope_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_!!!!MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'])('refuses %j', (s) => {
     expect(isValidSecret(s)).toBe(false);
+  });
+});
+
+describe('base64', () => {
+  it('encodes like btoa at every length, natively in workerd (where the runtime has toBase64)', () => {
+    expect(typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64).toBe('function');
+    for (const length of [0, 1, 2, 3, 31, 32, 64, 65, 0x8001, 70_000]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 7919 + length) & 0xff);
+      let binary = '';
+      for (const b of bytes) binary += String.fromCharCode(b);
+      expect(toBase64(bytes), `length ${length}`).toBe(btoa(binary));
+      expect(fromBase64(toBase64(bytes))).toEqual(bytes);
+    }
   });
 });
