@@ -7,20 +7,32 @@ async function hmac(key: CryptoKey, content: string): Promise<Uint8Array> {
 }
 
 /**
- * `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`. Written with promise chains rather than
- * async functions: signing runs once per attempt, and each async layer costs turns of the event loop.
+ * The MAC of a Standard Webhooks signature: HMAC-SHA256(key, "<id>.<timestamp>.<body>"). With the key
+ * already imported (every attempt after a secret's first) this is `crypto.subtle.sign`'s own promise,
+ * nothing chained: the caller awaits it and formats with `standardSignature`, one turn of the event
+ * loop fewer per attempt than a chained string.
  */
-export function signStandard(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+export function standardMac(secret: string, id: string, timestamp: number, body: string): Promise<ArrayBuffer> {
   const content = utf8(`${id}.${timestamp}.${body}`);
   const key = importedStandardKey(secret);
-  const mac = key ? crypto.subtle.sign('HMAC', key, content) : Promise.resolve(secret).then(standardKey).then((k) => crypto.subtle.sign('HMAC', k, content));
-  return mac.then((m) => `v1,${toBase64(new Uint8Array(m))}`);
+  return key ? crypto.subtle.sign('HMAC', key, content) : standardKey(secret).then((k) => crypto.subtle.sign('HMAC', k, content));
 }
 
-/** The `webhook-signature` value: one `v1,` signature per secret, space-separated. */
-export function signatureHeader(secrets: string[], id: string, timestamp: number, body: string): Promise<string> {
-  if (secrets.length === 1) return signStandard(secrets[0]!, id, timestamp, body); // the usual case
-  return Promise.all(secrets.map((s) => signStandard(s, id, timestamp, body))).then((parts) => parts.join(' '));
+/** `v1,<base64 MAC>`. */
+export const standardSignature = (mac: ArrayBuffer): string => `v1,${toBase64(new Uint8Array(mac))}`;
+
+/** `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`. */
+export function signStandard(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  return standardMac(secret, id, timestamp, body).then(standardSignature);
+}
+
+/**
+ * The `webhook-signature` value: one `v1,` signature per secret, space-separated. One secret (the usual
+ * case) costs one await of the MAC; several are signed at once.
+ */
+export async function signatureHeader(secrets: string[], id: string, timestamp: number, body: string): Promise<string> {
+  if (secrets.length === 1) return standardSignature(await standardMac(secrets[0]!, id, timestamp, body));
+  return (await Promise.all(secrets.map((s) => standardMac(s, id, timestamp, body)))).map(standardSignature).join(' ');
 }
 
 /** `sha256=<lowercase hex HMAC-SHA256(secret as UTF-8, body)>`, GitHub's `x-hub-signature-256`. */
