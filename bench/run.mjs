@@ -4,13 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { gzipSync } from 'node:zlib';
 import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
 import { measureRetention } from './retention.mjs';
 import { measureCost } from './cost.mjs';
-import { kitSize } from '../scripts/lib/kit-size.mjs';
+import { kitSize, sizes } from '../scripts/lib/kit-size.mjs';
 
 const TOKEN = 'bench-token';
 const t0 = Date.now();
@@ -281,7 +280,7 @@ try {
   execFileSync(`${ROOT}node_modules/.bin/wrangler`, ['deploy', '--dry-run', '--minify', '--outdir', out], { cwd: ROOT, stdio: 'ignore' });
   const file = readdirSync(out).find((f) => f.endsWith('.js'));
   const bytes = readFileSync(`${out}/${file}`);
-  results.bundle = { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  results.bundle = sizes(bytes);
   results.kits = { client: await kitSize('dist/client/index.js'), verify: await kitSize('dist/verify/index.js') };
 } finally {
   await fast.close();

@@ -7,8 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ROOT, startDevServer } from './lib/dev-server.mjs';
 import { nodeVersionProblem } from './lib/node-version.mjs';
 
-if (nodeVersionProblem()) {
-  console.error(nodeVersionProblem());
+const tooOld = nodeVersionProblem();
+if (tooOld) {
+  console.error(tooOld);
   process.exit(1);
 }
 

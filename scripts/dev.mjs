@@ -4,6 +4,7 @@
 //   npm run dev -- --port 9000            another port (or PORT=9000)
 //   npm run dev -- --var NAME:value …     set a var (as `wrangler dev --var` does)
 // Also EDGEHOOK_STATE_DIR (another state folder) and EDGEHOOK_SWEEP_EVERY_MS.
+import { parseArgs } from 'node:util';
 import { nodeVersionProblem } from './lib/node-version.mjs';
 
 const problem = nodeVersionProblem();
@@ -13,18 +14,23 @@ if (problem) {
 }
 
 const USAGE = 'usage: npm run dev -- [--port N] [--var NAME:value …]';
-const args = process.argv.slice(2);
-let port = Number(process.env.PORT ?? 8787);
+const refuse = (why) => {
+  console.error(`npm run dev: ${why}\n${USAGE}`);
+  process.exit(2);
+};
+let parsed;
+try {
+  parsed = parseArgs({ options: { port: { type: 'string' }, var: { type: 'string', multiple: true } }, strict: true }).values;
+} catch (err) {
+  refuse(err.message);
+}
+const { port: flag } = parsed;
+if (flag !== undefined && !(/^\d+$/.test(flag) && Number(flag) > 0 && Number(flag) < 65536)) refuse(`cannot use --port ${flag}`);
+const port = Number(flag ?? process.env.PORT ?? 8787);
 const extraVars = {};
-for (let i = 0; i < args.length; i++) {
-  const [flag, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
-  const value = inline ?? args[++i];
-  if (flag === '--port' && /^\d+$/.test(value ?? '') && Number(value) > 0 && Number(value) < 65536) port = Number(value);
-  else if (flag === '--var' && value?.includes(':')) extraVars[value.slice(0, value.indexOf(':'))] = value.slice(value.indexOf(':') + 1);
-  else {
-    console.error(`npm run dev: cannot use ${flag}${value === undefined ? '' : ` ${value}`}\n${USAGE}`);
-    process.exit(2);
-  }
+for (const pair of parsed.var ?? []) {
+  if (!pair.includes(':')) refuse(`cannot use --var ${pair}: NAME:value`);
+  extraVars[pair.slice(0, pair.indexOf(':'))] = pair.slice(pair.indexOf(':') + 1);
 }
 
 const { ensureDevVars, startDevServer } = await import('./lib/dev-server.mjs');

@@ -1,5 +1,5 @@
 // The request body and headers of an attempt, signed over the exact bytes sent.
-import { signatureHeader, signGithub, standardMac, standardSignature } from '../signing/sign';
+import { signatureHeader, signGithub } from '../signing/sign';
 import { VERSION } from '../version';
 
 /** `{"type":…,"timestamp":…,"data":…}`, built around the stored JSON text of `data` (never re-serialised). */
@@ -24,11 +24,7 @@ export async function attemptHeaders(input: SigningInput): Promise<Record<string
     'user-agent': `edgehook/${VERSION}`,
     'webhook-id': input.webhookId,
     'webhook-timestamp': String(timestamp),
-    // One secret (the usual case): the MAC awaited here and formatted at once, no promise chained.
-    'webhook-signature':
-      input.secrets.length === 1
-        ? standardSignature(await standardMac(input.secrets[0]!, input.webhookId, timestamp, input.body))
-        : await signatureHeader(input.secrets, input.webhookId, timestamp, input.body),
+    'webhook-signature': await signatureHeader(input.secrets, input.webhookId, timestamp, input.body),
   };
   if (input.github && input.secrets[0]) headers['x-hub-signature-256'] = await signGithub(input.secrets[0], input.body);
   return headers;

@@ -2,22 +2,21 @@
 // (example values) and the few lines of `edgehook/verify` that verify it. Shown under every event type in
 // `webhooks` and under the `event.completed` callback.
 import { VERSION } from '../version';
+import { STANDARD_WEBHOOK_HEADERS } from './webhook-headers';
 
-const EXAMPLE_HEADERS = {
-  'content-type': 'application/json',
-  'user-agent': `edgehook/${VERSION}`,
-  'webhook-id': 'evt_01jd8x0000a1b2c3d4e5f6g7h8',
-  'webhook-timestamp': '1796040000',
-  'webhook-signature': 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
-};
+/** The headers of one attempt: edgehook's own, and the Standard Webhooks ones with their documented examples. */
+const EXAMPLE_HEADERS: [string, string][] = [
+  ['content-type', 'application/json'],
+  ['user-agent', `edgehook/${VERSION}`],
+  ...STANDARD_WEBHOOK_HEADERS.filter((h) => h.required).map((h): [string, string] => [h.name, h.example]),
+];
 
-export function receiverGuide(secret: 'subscription' | 'callback'): string {
+/** The guide as Markdown; `lead` opens it (the callback's, where it stands beside its operation, says so). */
+export function receiverGuide(secret: 'subscription' | 'callback', lead = '**What the receiver gets**'): string {
   const whose = secret === 'subscription' ? "the subscription's `secret` (`whsec_…`)" : 'the service\'s `CALLBACK_SECRET`';
-  const headers = Object.entries(EXAMPLE_HEADERS)
-    .map(([k, v]) => `${k}: ${secret === 'callback' && k === 'webhook-id' ? `${v}_completed` : v}`)
-    .join('\n');
+  const headers = EXAMPLE_HEADERS.map(([k, v]) => `${k}: ${secret === 'callback' && k === 'webhook-id' ? `${v}_completed` : v}`).join('\n');
   return [
-    '**What the receiver gets**: a `POST` with the JSON body below and these headers (example values):',
+    `${lead}: a \`POST\` with the JSON body below and these headers (example values):`,
     '',
     '```http',
     headers,

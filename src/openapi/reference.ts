@@ -6,8 +6,9 @@
 // token is kept in the tab, never sent to or stored by the server except as that request's bearer.
 import { Scalar, type ApiReferenceConfiguration } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
+import { randomToken } from '../utils/hash';
 
-export const SCALAR_BUNDLE = '/docs/scalar/standalone.esm.js';
+const SCALAR_BUNDLE = '/docs/scalar/standalone.esm.js';
 
 function contentSecurityPolicy(nonce: string): string {
   return [
@@ -26,7 +27,7 @@ function contentSecurityPolicy(nonce: string): string {
 
 /** The page: a fresh nonce per answer for its one inline script, and the policy that holds it offline. */
 export const apiReference = Scalar<AppEnv>((c) => {
-  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  const nonce = randomToken();
   c.header('content-security-policy', contentSecurityPolicy(nonce));
   c.header('cache-control', 'no-store');
   return {

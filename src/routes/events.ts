@@ -43,7 +43,7 @@ export const eventRoutes = applicationRoutes((routes, at) => {
         'Answers 202 once the event is durable; the fan-out to the application’s subscriptions happens after the response. ' +
           'An event of a registered type with a schema is validated first (422 lists the failing paths). ' +
           'With `callback_url`, `event.completed` is POSTed there once every delivery is final.\n\n' +
-          receiverGuide('callback').replace('**What the receiver gets**', '**The callback** (`event.completed`, under *Callbacks* below) is what the receiver gets'),
+          receiverGuide('callback', '**The callback** (`event.completed`, under *Callbacks* below) is what the receiver gets'),
       ),
       callbacks: {
         eventCompleted: {

@@ -8,18 +8,16 @@ async function hmac(key: CryptoKey, content: string): Promise<Uint8Array> {
 
 /**
  * The MAC of a Standard Webhooks signature: HMAC-SHA256(key, "<id>.<timestamp>.<body>"). With the key
- * already imported (every attempt after a secret's first) this is `crypto.subtle.sign`'s own promise,
- * nothing chained: the caller awaits it and formats with `standardSignature`, one turn of the event
- * loop fewer per attempt than a chained string.
+ * already imported (every attempt after a secret's first) this is `crypto.subtle.sign`'s own promise.
  */
-export function standardMac(secret: string, id: string, timestamp: number, body: string): Promise<ArrayBuffer> {
+function standardMac(secret: string, id: string, timestamp: number, body: string): Promise<ArrayBuffer> {
   const content = utf8(`${id}.${timestamp}.${body}`);
   const key = importedStandardKey(secret);
   return key ? crypto.subtle.sign('HMAC', key, content) : standardKey(secret).then((k) => crypto.subtle.sign('HMAC', k, content));
 }
 
 /** `v1,<base64 MAC>`. */
-export const standardSignature = (mac: ArrayBuffer): string => `v1,${toBase64(new Uint8Array(mac))}`;
+const standardSignature = (mac: ArrayBuffer): string => `v1,${toBase64(new Uint8Array(mac))}`;
 
 /** `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`. */
 export function signStandard(secret: string, id: string, timestamp: number, body: string): Promise<string> {

@@ -6,7 +6,7 @@
 //   GET  /open?n&cached            n times, open a batch's 10 sealed subscription secrets (AES-GCM) with the
 //                                  service's own code: cached=0 forgets what it opened before each batch
 import { forgetOpenedSecrets, openSecret, sealSecret } from '../../../src/signing/secret-box.ts';
-import { standardMac, standardSignature } from '../../../src/signing/sign.ts';
+import { signatureHeader } from '../../../src/signing/sign.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 let bareKey: Promise<CryptoKey> | undefined;
@@ -36,8 +36,7 @@ async function sign(impl: string, size: number, n: number): Promise<number> {
     const key = await bareKey;
     for (let i = 0; i < n; i++) await crypto.subtle.sign('HMAC', key, encoder.encode(`msg_${i}.1700000000.${body}`));
   } else {
-    // As the consumer signs an attempt with one secret (src/delivery/envelope.ts).
-    for (let i = 0; i < n; i++) standardSignature(await standardMac(SECRET, `msg_${i}`, 1700000000, body));
+    for (let i = 0; i < n; i++) await signatureHeader([SECRET], `msg_${i}`, 1700000000, body);
   }
   return n;
 }
