@@ -138,16 +138,24 @@ function countingNamespace<T extends object>(ns: T): T {
 
 export const meterOn = (env: Env) => env.METER === 'true';
 
+/** One wrapper per binding, for the isolate's life: code that keeps state per binding (group commit) sees one. */
+const wrapped = new WeakMap<object, object>();
+function once<T extends object>(binding: T, wrap: (b: T) => T): T {
+  let w = wrapped.get(binding) as T | undefined;
+  if (!w) wrapped.set(binding, (w = wrap(binding)));
+  return w;
+}
+
 /** The bindings the meter counts, wrapped. */
 export function metered(env: Env): Env {
   if (!meterOn(env)) return env;
   return {
     ...env,
-    SUBSCRIPTIONS: countingKv(env.SUBSCRIPTIONS),
-    DB: countingD1(env.DB),
-    DELIVERIES: countingQueue(env.DELIVERIES),
-    SLOW_DELIVERIES: countingQueue(env.SLOW_DELIVERIES),
-    SUBSCRIPTION_OBJECTS: countingNamespace(env.SUBSCRIPTION_OBJECTS),
+    SUBSCRIPTIONS: once(env.SUBSCRIPTIONS, countingKv),
+    DB: once(env.DB, countingD1),
+    DELIVERIES: once(env.DELIVERIES, countingQueue),
+    SLOW_DELIVERIES: once(env.SLOW_DELIVERIES, countingQueue),
+    SUBSCRIPTION_OBJECTS: once(env.SUBSCRIPTION_OBJECTS, countingNamespace),
   };
 }
 

@@ -2,6 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { fanOut } from '../src/delivery/fan-out';
+import { sweep } from '../src/delivery/sweep';
 import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
 import { insertEvent } from '../src/store/events';
@@ -13,6 +14,17 @@ function postEvent(type: string) {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type, data: { n: 1 } }),
+  });
+}
+
+/** A binding whose `methods` fail, as in a platform outage; the rest work. */
+function failing<T extends object>(binding: T, ...methods: string[]): T {
+  return new Proxy(binding, {
+    get(target, prop) {
+      if (methods.includes(String(prop))) return () => Promise.reject(new Error(`${String(prop)} unavailable`));
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }
 
@@ -30,14 +42,8 @@ describe('sweep', () => {
   it('delivers an event whose waitUntil fan-out threw', async () => {
     const r = receiver('sweep-throw');
     const sub = await createSubscription(r.url, ['sweep.throw']);
-    // The queue binding fails under the fan-out, as a platform outage would.
-    const broken = {
-      ...env,
-      DELIVERIES: {
-        send: () => Promise.reject(new Error('queue unavailable')),
-        sendBatch: () => Promise.reject(new Error('queue unavailable')),
-      },
-    } as unknown as typeof env;
+    // KV fails under the fan-out, as a platform outage would: it cannot list the subscriptions.
+    const broken = { ...env, SUBSCRIPTIONS: failing(env.SUBSCRIPTIONS, 'list') } as typeof env;
     const ctx = createExecutionContext();
     const res = await worker.fetch(postEvent('sweep.throw'), broken, ctx);
     expect(res.status).toBe(202);
@@ -51,6 +57,27 @@ describe('sweep', () => {
     expect((await fanoutRow(id))?.fanout_runs).toBe(1);
     await runSweep(Date.now() + 120_000);
     expect(await fanoutRow(id)).toEqual({ fanout_done: 1, fanout_runs: 2 });
+    await settledDelivery(id, sub.id);
+    expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([id]);
+  });
+
+  it('delivers an event whose fan-out could not queue its deliveries', async () => {
+    const r = receiver('sweep-noqueue');
+    const sub = await createSubscription(r.url, ['sweep.noqueue']);
+    // The queue fails under the fan-out: its page's delivery and its step are stored together, the message is not sent.
+    const broken = { ...env, DELIVERIES: failing(env.DELIVERIES, 'send', 'sendBatch') } as typeof env;
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(postEvent('sweep.noqueue'), broken, ctx);
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await waitOnExecutionContext(ctx);
+    expect(await fanoutRow(id)).toEqual({ fanout_done: 1, fanout_runs: 1 });
+    const [stored] = await deliveriesOf(id);
+    expect(stored).toMatchObject({ subscription_id: sub.id, status: 'pending', attempt_count: 0 });
+
+    // The delivery is due in D1: within the grace period the sweep leaves it alone; after it, it queues it.
+    expect((await sweep(env, Date.now())).requeued).toBe(0);
+    expect((await sweep(env, Date.now() + 120_000)).requeued).toBe(1);
     await settledDelivery(id, sub.id);
     expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([id]);
   });

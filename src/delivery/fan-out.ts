@@ -3,8 +3,10 @@
 // stops there, and the sweep resumes a stalled fan-out from its cursor, never from the first page again.
 import { settings } from '../config';
 import type { Env } from '../env';
-import { createDeliveries } from '../store/deliveries';
+import { createDeliveriesStatement, type QueuedDelivery } from '../store/deliveries';
 import { advanceFanout, getEvent, type EventRow } from '../store/events';
+import { groupCommit } from '../store/group-commit';
+import { slowOf, slowSubscriptionsStatement } from '../store/health';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
 import { queueCallbackIfComplete } from './callback';
@@ -13,7 +15,7 @@ import { wants } from './patterns';
 import { matchesFilter, type Filter } from '../utils/payload-filter';
 
 /** The event's application's subscriptions that want it: one KV list per page of up to 1,000 of them. */
-async function targets(env: Env, event: EventRow, cursor: string | null): Promise<{ ids: string[]; cursor: string | null }> {
+async function targets(env: Env, event: EventRow, cursor: string | null, sharedAfter?: number): Promise<{ ids: string[]; cursor: string | null }> {
   if (event.target_subscription_id) {
     const sub = await getSubscription(env.SUBSCRIPTIONS, event.target_subscription_id);
     return { ids: sub && sub.application_id === event.application_id ? [sub.id] : [], cursor: null };
@@ -24,20 +26,32 @@ async function targets(env: Env, event: EventRow, cursor: string | null): Promis
   const dataOf = () => (data ??= event.erased_at ? null : JSON.parse(event.data));
   const matches = (patterns: string[], filter: Filter | undefined) => wants(patterns, event.type) && (!filter || matchesFilter(filter, dataOf()));
   const from = cursor === null ? undefined : legacy ? cursor.slice(LEGACY.length) : cursor;
-  const page = await matchingSubscriptionIds(env.SUBSCRIPTIONS, event.application_id, matches, from, settings(env).fanoutPageSize, legacy);
+  const page = await matchingSubscriptionIds(env.SUBSCRIPTIONS, event.application_id, matches, from, settings(env).fanoutPageSize, legacy, sharedAfter);
   return { ids: page.ids, cursor: page.cursor !== null && legacy ? LEGACY + page.cursor : page.cursor };
 }
 
 const LEGACY = 'legacy:';
 
-/** One page of an event's fan-out, from the event as stored (ingest passes the one it has just stored). */
-export async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number): Promise<void> {
+/**
+ * One page of an event's fan-out, from the event as stored (ingest passes the one it has just stored,
+ * with a `readMark` taken once it was: its list of subscriptions may be one another fan-out started later).
+ */
+export async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number, sharedAfter?: number): Promise<void> {
   if (event.fanout_done || event.fanout_cursor !== cursor) return; // that page is done
-  const page = await targets(env, event, cursor);
+  const page = await targets(env, event, cursor, sharedAfter);
   const nowIso = new Date(nowMs).toISOString();
-  // Only the deliveries this run created are queued here; any a crashed run created are due, and the sweep queues them.
-  await enqueueDeliveries(env, await createDeliveries(env.DB, event, page.ids, nowIso), nowMs);
-  if (!(await advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso))) return; // another run moved it on
+  // The page's deliveries and the fan-out's step past it, in one transaction (with which of its receivers
+  // are slow). Only the deliveries this run created are queued here; any a crashed run created (or any
+  // whose message was not sent) are due, and the sweep queues them.
+  const advance = advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso);
+  const [created, slow, advanced] = page.ids.length
+    ? await groupCommit(env.DB, [createDeliveriesStatement(env.DB, event, page.ids, nowIso), slowSubscriptionsStatement(env.DB, page.ids, nowIso), advance])
+    : [null, null, ...(await groupCommit(env.DB, [advance]))];
+  if (created && slow) {
+    const slowOnes = slowOf(slow);
+    await enqueueDeliveries(env, (created.results as QueuedDelivery[]).map((d) => ({ ...d, slow: slowOnes.has(d.subscription_id) })), nowMs);
+  }
+  if (advanced?.meta.changes !== 1) return; // another run moved it on
   if (page.cursor) {
     await env.DELIVERIES.send({ kind: 'fanout', event_id: event.id, cursor: page.cursor });
   } else if (event.callback_url) {

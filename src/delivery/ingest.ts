@@ -1,6 +1,7 @@
 // Ingest: make the event durable (O(1) work), answer, and fan out after the response.
 import type { Env } from '../env';
 import { insertEvent, type EventSummary } from '../store/events';
+import { readMark } from '../store/shared-reads';
 import { newId } from '../utils/ids';
 import { fanOutPage } from './fan-out';
 
@@ -47,13 +48,14 @@ export async function ingestEvent(
   };
   const result = await insertEvent(env.DB, event, key, nowMs, key === null ? null : bodyHash);
   if (result.created) {
+    const stored = { ...event, fanout_done: 0, fanout_cursor: null, erased_at: null };
+    const mark = readMark(); // lists of subscriptions that start from here on see what this event must reach
     // Start after this turn of the event loop, so that the answer goes out before the fan-out's work;
     // the event is the one just stored, so its first page needs no read of it.
     const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
-    const stored = { ...event, fanout_done: 0, fanout_cursor: null, erased_at: null };
     ctx.waitUntil(
       afterResponse
-        .then(() => fanOutPage(env, stored, null, nowMs))
+        .then(() => fanOutPage(env, stored, null, nowMs, mark))
         .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }

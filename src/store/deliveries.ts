@@ -31,9 +31,27 @@ const QUEUED = 'id, subscription_id, generation';
 const EVENT_SEQ = "e.created_at || '|' || printf('%016d', e.rowid)";
 
 /**
- * Creates the deliveries of `eventId` to `subscriptionIds`, due at once, and returns those this call
- * created: a fan-out page run twice (or by two runs at once) creates and queues each delivery once.
+ * Creates the deliveries of `eventId` to `subscriptionIds` (at least one), due at once; RETURNING those
+ * this statement created: a fan-out page run twice (or by two runs at once) creates and queues each once.
  */
+export function createDeliveriesStatement(
+  db: D1Database,
+  event: { id: string; application_id: string },
+  subscriptionIds: string[],
+  nowIso: string,
+): D1PreparedStatement {
+  const nowMs = Date.parse(nowIso);
+  const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at, application_id)
+       SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2, ?2, ?4 FROM json_each(?3)
+       RETURNING ${QUEUED}`,
+    )
+    .bind(event.id, nowIso, rows, event.application_id);
+}
+
+/** `createDeliveriesStatement` on its own: the deliveries this call created. */
 export async function createDeliveries(
   db: D1Database,
   event: { id: string; application_id: string },
@@ -41,17 +59,7 @@ export async function createDeliveries(
   nowIso: string,
 ): Promise<QueuedDelivery[]> {
   if (subscriptionIds.length === 0) return [];
-  const nowMs = Date.parse(nowIso);
-  const rows = JSON.stringify(subscriptionIds.map((sub) => [newId('dlv', nowMs), sub]));
-  const { results } = await db
-    .prepare(
-      `INSERT OR IGNORE INTO deliveries (id, event_id, subscription_id, next_attempt_at, created_at, updated_at, application_id)
-       SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?2, ?2, ?2, ?4 FROM json_each(?3)
-       RETURNING ${QUEUED}`,
-    )
-    .bind(event.id, nowIso, rows, event.application_id)
-    .all<QueuedDelivery>();
-  return results;
+  return (await createDeliveriesStatement(db, event, subscriptionIds, nowIso).all<QueuedDelivery>()).results;
 }
 
 /** What one attempt needs: the delivery with its event's type, data, time and callback. */

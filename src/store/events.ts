@@ -1,5 +1,6 @@
 // Events and idempotency keys in D1: the only code that knows their SQL.
 import { DEFAULT_APPLICATION } from './applications';
+import { groupCommit } from './group-commit';
 
 export interface NewEvent {
   id: string;
@@ -58,12 +59,12 @@ export async function insertEvent(
   const summary = { id: event.id, type: event.type, created_at: event.created_at };
   if (idempotencyKey === null) {
     // An id edgehook has just made: nothing to dedupe, no key to keep (one row written fewer, and its indexes).
-    await db.prepare(INSERT_EVENT).bind(...eventValues(event)).run();
+    await groupCommit(db, [db.prepare(INSERT_EVENT).bind(...eventValues(event))], { bytes: event.data.length });
     return { event: summary, created: true, conflict: false };
   }
   // The default application keeps the keys it had before applications; another's are prefixed with its id.
   const key = event.application_id === DEFAULT_APPLICATION ? idempotencyKey : `${event.application_id}/${idempotencyKey}`;
-  const [, , inserted, answer] = await db.batch<EventSummary & { body_hash: string | null }>([
+  const [, , inserted, answer] = (await groupCommit(db, [
     db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(key, nowMs - IDEMPOTENCY_WINDOW_MS),
     db
       .prepare(
@@ -81,7 +82,7 @@ export async function insertEvent(
         'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',
       )
       .bind(key, event.application_id),
-  ]);
+  ], { bytes: event.data.length })) as D1Result<EventSummary & { body_hash: string | null }>[];
   const row = answer?.results[0];
   // The producer's event id is taken by another application's event: refused like a reused key, storing nothing.
   if (!row) return { event: summary, created: false, conflict: true };
@@ -130,12 +131,10 @@ export async function listEvents(db: D1Database, f: { application_id?: string; t
  * Moves a fan-out on from the page at `cursor` to the page at `next` (null: finished), if it still
  * stands at `cursor`: of two runs of the same page, one moves it on and the other stops there.
  */
-export async function advanceFanout(db: D1Database, id: string, cursor: string | null, next: string | null, nowIso: string): Promise<boolean> {
-  const r = await db
+export function advanceFanout(db: D1Database, id: string, cursor: string | null, next: string | null, nowIso: string): D1PreparedStatement {
+  return db
     .prepare('UPDATE events SET fanout_cursor = ?3, fanout_done = (?3 IS NULL), fanout_at = ?4 WHERE id = ?1 AND fanout_done = 0 AND fanout_cursor IS ?2')
-    .bind(id, cursor, next, nowIso)
-    .run();
-  return r.meta.changes === 1;
+    .bind(id, cursor, next, nowIso);
 }
 
 /**

@@ -14,12 +14,14 @@ export async function markSlow(db: D1Database, subscriptionId: string, untilIso:
 /** Which of `subscriptionIds` are slow at `nowIso`. */
 export async function slowSubscriptions(db: D1Database, subscriptionIds: string[], nowIso: string): Promise<Set<string>> {
   if (subscriptionIds.length === 0) return new Set();
-  const { results } = await db
-    .prepare('SELECT subscription_id FROM subscription_health WHERE slow_until > ?1 AND subscription_id IN (SELECT value FROM json_each(?2))')
-    .bind(nowIso, JSON.stringify(subscriptionIds))
-    .all<{ subscription_id: string }>();
-  return new Set(results.map((r) => r.subscription_id));
+  return slowOf(await slowSubscriptionsStatement(db, subscriptionIds, nowIso).all<{ subscription_id: string }>());
 }
+
+/** The statement behind `slowSubscriptions`, to run in a batch; `slowOf` reads its result. */
+export const slowSubscriptionsStatement = (db: D1Database, subscriptionIds: string[], nowIso: string): D1PreparedStatement =>
+  db.prepare('SELECT subscription_id FROM subscription_health WHERE slow_until > ?1 AND subscription_id IN (SELECT value FROM json_each(?2))').bind(nowIso, JSON.stringify(subscriptionIds));
+
+export const slowOf = (result: D1Result): Set<string> => new Set((result.results as { subscription_id: string }[]).map((r) => r.subscription_id));
 
 /**
  * Since when every delivery to the subscription has failed: the creation time of the oldest failed

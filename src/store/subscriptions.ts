@@ -3,6 +3,7 @@
 // with list metadata (patterns, disabled) and no value, so that fan-out reads 1,000 of one application's
 // subscriptions with one list() and never sees another application's.
 import { DEFAULT_APPLICATION } from './applications';
+import { sharedRead } from './shared-reads';
 import { maskedHeaders } from '../utils/custom-headers';
 import type { Filter } from '../utils/payload-filter';
 
@@ -129,10 +130,10 @@ export interface Page<T> {
  * indexed (`legacy`), the default application's page is read from the `sub:` keys instead, skipping
  * those of other applications: the default application then may cost more than its own subscriptions.
  */
-async function indexPage(kv: KVNamespace, applicationId: string, limit: number, cursor: string | undefined, legacy: boolean) {
+async function indexPage(kv: KVNamespace, applicationId: string, limit: number, cursor: string | undefined, legacy: boolean, sharedAfter?: number) {
   const fromLegacy = legacy && applicationId === DEFAULT_APPLICATION;
   const prefix = fromLegacy ? PREFIX : indexPrefix(applicationId);
-  const page = await kv.list<ListMetadata>({ prefix, limit, cursor });
+  const page = await sharedRead(`${prefix}\n${limit}\n${cursor ?? ''}`, sharedAfter, () => kv.list<ListMetadata>({ prefix, limit, cursor }));
   const keys = page.keys
     .filter((k) => !fromLegacy || (k.metadata?.a ?? DEFAULT_APPLICATION) === DEFAULT_APPLICATION)
     .map((k) => ({ id: k.name.slice(prefix.length), metadata: k.metadata }));
@@ -147,7 +148,10 @@ export async function listSubscriptions(kv: KVNamespace, applicationId: string, 
   return { data: ids.flatMap((id) => subs.get(id) ?? []), next_cursor: page.cursor };
 }
 
-/** One page (`limit`, up to 1,000) of the ids of an application's enabled subscriptions whose patterns select `type`. */
+/**
+ * One page (`limit`, up to 1,000) of the ids of an application's enabled subscriptions whose patterns
+ * select `type`. `sharedAfter` (a `readMark`): the list may be one another fan-out started after it.
+ */
 export async function matchingSubscriptionIds(
   kv: KVNamespace,
   applicationId: string,
@@ -155,8 +159,9 @@ export async function matchingSubscriptionIds(
   cursor?: string,
   limit = 1000,
   legacy = false,
+  sharedAfter?: number,
 ): Promise<{ ids: string[]; cursor: string | null }> {
-  const page = await indexPage(kv, applicationId, limit, cursor, legacy);
+  const page = await indexPage(kv, applicationId, limit, cursor, legacy, sharedAfter);
   const ids: string[] = [];
   const unknown: string[] = [];
   for (const k of page.keys) {
