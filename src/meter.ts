@@ -169,7 +169,7 @@ export function readMeter(): Record<string, number> {
 /** The database's size as D1 reports it (`meta.size_after`), with the log's row counts. */
 export async function d1Size(env: Env): Promise<{ bytes: number; events: number; deliveries: number; attempts: number; idempotency_keys: number }> {
   const r = await env.DB.prepare(
-    'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM idempotency_keys) AS idempotency_keys',
+    'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM all_attempts) AS attempts, (SELECT count(*) FROM idempotency_keys) AS idempotency_keys',
   ).all<{ events: number; deliveries: number; attempts: number; idempotency_keys: number }>();
   return { bytes: r.meta.size_after ?? 0, ...r.results[0]! };
 }

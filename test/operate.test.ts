@@ -22,7 +22,7 @@ describe('stats', () => {
     }, 20_000);
     const count = (where: string, ...binds: string[]) =>
       env.DB.prepare(
-        `SELECT count(*) AS attempts, sum(a.status_code BETWEEN 200 AND 299) AS succeeded FROM attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.id = d.event_id WHERE d.application_id = ? ${where}`,
+        `SELECT count(*) AS attempts, sum(a.status_code BETWEEN 200 AND 299) AS succeeded FROM all_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.id = d.event_id WHERE d.application_id = ? ${where}`,
       )
         .bind(app.id, ...binds)
         .first<{ attempts: number; succeeded: number }>();

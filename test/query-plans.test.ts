@@ -14,7 +14,8 @@ const QUERIES: [string, string, unknown[], RegExp][] = [
   ['FIFO: a subscription’s pending deliveries', "SELECT 1 FROM deliveries WHERE subscription_id = ? AND status = 'pending' AND id != ?", ['s', 'd'], /deliveries_subscription_status/],
   ['the sweep: overdue pending deliveries', "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ? ORDER BY next_attempt_at, id LIMIT 1000", ['x'], /deliveries_due/],
   ['an event’s deliveries', 'SELECT id FROM deliveries WHERE event_id = ?', ['e'], /sqlite_autoindex_deliveries|event_id/],
-  ['a delivery’s attempts', 'SELECT id FROM attempts WHERE delivery_id = ? ORDER BY id', ['d'], /PRIMARY KEY/],
+  // The attempts table's and the latest, in the delivery's own row.
+  ['a delivery’s attempts', 'SELECT id FROM all_attempts WHERE delivery_id = ? ORDER BY id', ['d'], /SEARCH attempts USING PRIMARY KEY \(delivery_id=\?\).*SEARCH deliveries USING PRIMARY KEY \(id=\?\)/],
   ['an application’s events, newest first', 'SELECT id FROM events WHERE application_id = ? ORDER BY id DESC LIMIT 50', ['a'], /events_application/],
   ['the sweep: stalled fan-outs', 'SELECT id FROM events WHERE fanout_done = 0 AND fanout_at < ? ORDER BY fanout_at, id LIMIT 50', ['x'], /events_fanout_due/],
   ['stats of an application over a window', 'SELECT sum(attempts) FROM delivery_stats WHERE application_id = ? AND bucket >= ? AND bucket < ?', ['a', 0, 1], /PRIMARY KEY/],
@@ -26,7 +27,7 @@ describe('query plans', () => {
       const detail = await plan(sql, ...binds);
       console.log(`${what}: ${detail}`);
       expect(detail).toMatch(index);
-      expect(detail).not.toMatch(/^SCAN (deliveries|events|attempts)\b/);
+      expect(detail).not.toMatch(/(^| \| )SCAN (deliveries|events|attempts)\b/);
     });
   }
 });

@@ -16,7 +16,7 @@ export async function claimCallback(db: D1Database, eventId: string, deliveryId:
            callback_payload = (
              SELECT json_group_array(json_object('subscription_id', subscription_id, 'status', status, 'attempts', attempt_count, 'last_status', last_status))
              FROM (SELECT d.subscription_id, d.status, d.attempt_count,
-                          (SELECT a.status_code FROM attempts a WHERE a.delivery_id = d.id ORDER BY a.id DESC LIMIT 1) AS last_status
+                          (SELECT a.status_code FROM all_attempts a WHERE a.delivery_id = d.id ORDER BY a.id DESC LIMIT 1) AS last_status
                    FROM deliveries d WHERE d.event_id = ?1 AND d.subscription_id != ?3 ORDER BY d.id))
          WHERE id = ?1 AND callback_url IS NOT NULL AND callback_state IS NULL AND fanout_done = 1
            AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = ?1 AND subscription_id != ?3 AND status = 'pending')
