@@ -162,17 +162,31 @@ try {
   progress('throughput: 5,000 deliveries …');
   for (let i = 0; i < 50; i += 25) await Promise.all(Array.from({ length: 25 }, () => api('POST', '/v1/subscriptions', { url: fast.url, events: ['thru.go'] })));
   const before = fast.count();
+  await meter(); // from here: where the consumer's batches spend their time
   const thru = await timed(async () => {
     let sent = 0;
     await Promise.all(Array.from({ length: 10 }, async () => { while (sent < 100) { sent++; await api('POST', '/v1/events', { type: 'thru.go', data: { sent } }); } }));
     await waitFor(() => fast.count() >= before + 5000, 240_000, '5,000 deliveries');
   });
+  const phases = await meter();
+  const batches = phases['worker.queue'] ?? 1;
+  results.batch = {
+    batches,
+    size: 5000 / batches,
+    load: (phases['consumer.load_ms'] ?? 0) / batches,
+    send: (phases['consumer.send_ms'] ?? 0) / batches,
+    record: (phases['consumer.record_ms'] ?? 0) / batches,
+  };
   progress('throughput: the bare Worker fetching the same receiver 5,000 times, 6 at a time …');
   const bareThru = await timed(async () => {
     for (let i = 0; i < 5; i++) await (await fetch(`${bare.url}/fetch?n=1000&c=6&url=${encodeURIComponent(fast.url)}`)).json();
   });
   results.throughput = { edgehook: 5000 / (thru.ms / 1000), bare: 5000 / (bareThru.ms / 1000) };
   results.throughput.ratio = results.throughput.edgehook / results.throughput.bare;
+  results.batch.between = thru.ms / results.batch.batches - results.batch.load - results.batch.send - results.batch.record;
+  results.batch.bareSend = (results.batch.size / results.throughput.bare) * 1000;
+  // A consumer that only sent: its sending and the queue's hand-off per batch, against bare sending as many.
+  results.batch.sendOnly = results.batch.bareSend / (results.batch.send + results.batch.between);
 
   // 3b. The same with flow control on each of 50 other subscriptions (a rate limit that never binds:
   // 1,000/s, burst 1,000), so that every attempt asks its subscription's object first. Then the rate
@@ -252,11 +266,14 @@ try {
   // 4c. What each event and delivery costs, counted by the meter of a third service (METER=true).
   results.cost = await measureCost(state, progress);
 
+  results.rows = { one: results.cost[0].rowsWrittenPerDelivery, five: results.cost[1].rowsWrittenPerDelivery };
+
   // The first production ceiling, on paper, from the measured queries per event (5 subscriptions).
   const five = results.cost[1];
   const queries = five.perEvent['d1.queries'];
   results.paper = {
     queries,
+    roundTrips: five.perEvent['d1.round_trips'],
     d1EventsPerSecond: 1000 / queries,
     d1DeliveriesPerSecond: (1000 / queries) * five.subs,
     queueEventsPerSecond: 5000 / five.perEvent['queue.messages'],
@@ -310,6 +327,12 @@ const rows = [
   ['POST until arrival, one subscription, p50 ms', f1(results.hop.p50), '', ''],
   ...[10, 100, 500].map((n) => [`Fan-out to ${n} (100 ms receiver), ms`, f0(results.fanout[n].ms), `serial ${results.fanout[n].serial}`, `${f1(results.fanout[n].serial / results.fanout[n].ms)}× faster than serial`]),
   ['Delivery throughput, deliveries/s', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
+  [
+    `Delivery throughput: where a batch of ${f1(results.batch.size)} spends its time, ms: reading (D1, KV) / sending / recording (D1) / the local queue between batches`,
+    `${f1(results.batch.load)} / ${f1(results.batch.send)} / ${f1(results.batch.record)} / ${f1(results.batch.between)}`,
+    `sending as many ${f1(results.batch.bareSend)}`,
+    '',
+  ],
   ['Delivery throughput with flow control (a roomy rate limit: attempts admitted by its subscription’s object, or lent), deliveries/s', f0(results.flow.edgehook), `without ${f0(results.throughput.edgehook)}`, `${f2(results.flow.ratio)} of without`],
   ['Rate limit 50/s, 500 events at once: rate held at the receiver; busiest second; all in', `${f1(results.flow.held)}/s; ${results.flow.busiest}; ${f1(results.flow.seconds)} s`, '', `${f2(results.flow.held / 50)} of the limit`],
   ...[1024, 65536].map((s) => [`Signatures/s, ${s / 1024} KiB body`, f0(results.signing[s].edgehook), f0(results.signing[s].bare), f2(results.signing[s].ratio)]),
@@ -335,11 +358,11 @@ const rows = [
 ];
 const per = (c, k) => c.perEvent[k] ?? 0;
 const costTable = [
-  '| scenario | D1 rows written per delivery | per event: D1 rows written / read / queries | KV reads / lists | queue messages / operations | DO requests | Worker invocations | $ per million events |',
+  '| scenario | D1 rows written per delivery | per event: D1 rows written / read / queries (round trips) | KV reads / lists | queue messages / operations | DO requests | Worker invocations | $ per million events |',
   '|---|---|---|---|---|---|---|---|',
   ...results.cost.map(
     (c) =>
-      `| ${c.name} (${c.events} events) | ${f1(c.rowsWrittenPerDelivery)} | ${f1(per(c, 'd1.rows_written'))} / ${f1(per(c, 'd1.rows_read'))} / ${f1(per(c, 'd1.queries'))} | ${f2(per(c, 'kv.get'))} / ${f2(per(c, 'kv.list'))} | ${f1(per(c, 'queue.messages'))} / ${f1(per(c, 'queue.operations'))} | ${f2(per(c, 'do.requests'))} | ${f2(per(c, 'worker.fetch') + per(c, 'worker.queue'))} | $${f2(c.dollarsPerMillionEvents)} |`,
+      `| ${c.name} (${c.events} events) | ${f1(c.rowsWrittenPerDelivery)} | ${f1(per(c, 'd1.rows_written'))} / ${f1(per(c, 'd1.rows_read'))} / ${f1(per(c, 'd1.queries'))} (${f1(per(c, 'd1.round_trips'))}) | ${f2(per(c, 'kv.get'))} / ${f2(per(c, 'kv.list'))} | ${f1(per(c, 'queue.messages'))} / ${f1(per(c, 'queue.operations'))} | ${f2(per(c, 'do.requests'))} | ${f2(per(c, 'worker.fetch') + per(c, 'worker.queue'))} | $${f2(c.dollarsPerMillionEvents)} |`,
   ),
 ].join('\n');
 // Where the rows written go, per statement (the meter's `d1.written_by:` counts), for the first scenario.

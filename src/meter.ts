@@ -1,8 +1,8 @@
 // A meter of billable operations, for benchmarks: with METER=true (never in production) every handler
 // and the subscriptions' objects get their bindings wrapped so that each billable operation is counted,
 // and GET /__meter answers the counts since the last read (GET /__meter/d1: the database's size).
-// Counted: D1 queries with the rows they read and wrote (D1's own `meta`), KV calls (a bulk get counts
-// each key it asks for, as KV bills it), Queue messages and their operations (a write, a read and a
+// Counted: D1 queries (statements; and round trips, a batch being one) with the rows they read and wrote
+// (D1's own `meta`), KV calls (a bulk get counts each key it asks for, as KV bills it), Queue messages and their operations (a write, a read and a
 // delete per 64 KB), Durable Object requests (each RPC call on a stub), and Worker invocations. Counts
 // are per isolate; `wrangler dev` runs the Worker and its objects in one.
 import type { Env } from './env';
@@ -15,6 +15,16 @@ function passThrough(target: object, prop: string | symbol): unknown {
   return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
 }
 const add = (key: string, n = 1) => void (counts[key] = (counts[key] ?? 0) + n);
+
+/**
+ * Adds the milliseconds since `sinceMs` to `key` and returns now: where a queue batch's time goes (its
+ * phases are I/O, so the runtime's clock, which moves on I/O, measures them).
+ */
+export function meterTime(env: Env, key: string, sinceMs: number): number {
+  const now = Date.now();
+  if (meterOn(env)) add(key, now - sinceMs);
+  return now;
+}
 
 /** Counts an invocation of the Worker (`fetch`, `queue`, `scheduled`, `alarm`). */
 export const countInvocation = (env: Env, kind: string) => meterOn(env) && add(`worker.${kind}`);
@@ -49,6 +59,7 @@ function countingStatement(stmt: D1PreparedStatement, sql = '?'): D1PreparedStat
       if (prop === 'bind') return (...args: unknown[]) => countingStatement(target.bind(...args), sql);
       if (prop === 'run' || prop === 'all') {
         return async () => {
+          add('d1.round_trips');
           const result = await target.all();
           tallyD1(result.meta, sql);
           return result;
@@ -57,6 +68,7 @@ function countingStatement(stmt: D1PreparedStatement, sql = '?'): D1PreparedStat
       if (prop === 'first') {
         // As `first` does, from a run that reports its meta.
         return async (column?: string) => {
+          add('d1.round_trips');
           const result = await target.all<Record<string, unknown>>();
           tallyD1(result.meta, sql);
           const row = result.results[0];
@@ -77,6 +89,7 @@ function countingD1(db: D1Database): D1Database {
       if (prop === 'prepare') return (sql: string) => countingStatement(target.prepare(sql), sql);
       if (prop === 'batch') {
         return async (statements: D1PreparedStatement[]) => {
+          add('d1.round_trips'); // a batch is one request to the database, however many statements
           const results = await target.batch(statements.map((s) => unwrapped.get(s) ?? s));
           results.forEach((r, i) => tallyD1(r.meta, sqlOf.get(statements[i]!)));
           return results;

@@ -2,7 +2,7 @@
 // rows as D1 reports them, a bulk KV read as the keys it asks for, a Queue message as 3 operations per
 // 64 KB, a Durable Object request per RPC call; and nothing counted when the meter is off.
 import { describe, expect, it } from 'vitest';
-import { metered, readMeter } from '../src/meter';
+import { metered, meterTime, readMeter } from '../src/meter';
 import { env } from './support/helpers';
 
 describe('the cost meter', () => {
@@ -28,6 +28,7 @@ describe('the cost meter', () => {
       'kv.get': 4,
       'kv.list': 1,
       'd1.queries': 4,
+      'd1.round_trips': 3, // the batch of two statements is one
       'd1.rows_written': 2, // the insert, the update (no secondary index on the table)
       'queue.messages': 3,
       'queue.operations': 3 + 3 + 6, // a 100 KiB message is two 64 KB chunks: 6 operations
@@ -36,10 +37,18 @@ describe('the cost meter', () => {
     expect(counts['d1.rows_read']).toBeGreaterThanOrEqual(2);
     expect(readMeter()).toEqual({}); // read: started afresh
 
+    // Each binding is wrapped once: what keeps state per binding (group commit's line) sees one.
+    expect(metered({ ...env, METER: 'true' }).DB).toBe(m.DB);
+    // Where a queue batch's time goes: milliseconds added per phase.
+    const since = Date.now() - 7;
+    meterTime({ ...env, METER: 'true' }, 'consumer.load_ms', since);
+    expect(readMeter()['consumer.load_ms']).toBeGreaterThanOrEqual(7);
+
     // Off: the bindings as they are, nothing counted.
     const off = metered({ ...env, METER: undefined });
     expect(off.DB).toBe(env.DB);
     await off.SUBSCRIPTIONS.get('meter:a');
+    meterTime(off, 'consumer.load_ms', Date.now() - 7);
     expect(readMeter()).toEqual({});
   });
 });

@@ -4,6 +4,7 @@
 // late message of a chain that moved on is acked and sends nothing.
 import pLimit from 'p-limit';
 import { settings, type Settings } from '../config';
+import { meterTime } from '../meter';
 import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
@@ -82,6 +83,7 @@ async function skip(ctx: Context, row: DispatchRow): Promise<void> {
 
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
   const ctx: Context = { env, config: settings(env), clock, lane };
+  let phase = Date.now(); // with METER=true, where the batch's time goes: reading, sending, recording
   const delivers = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body] : []));
   const deliveryIds = delivers.map((d) => d.delivery_id);
   let rows: Map<string, DispatchRow>;
@@ -112,6 +114,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     return;
   }
 
+  phase = meterTime(env, 'consumer.load_ms', phase);
   // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt. Only the
   // attempts on the wire take turns, as many at a time as the runtime lets wait for response headers.
   const onTheWire = pLimit(ctx.config.maxConcurrentAttempts);
@@ -189,6 +192,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     }),
   );
 
+  phase = meterTime(env, 'consumer.send_ms', phase);
   // The batch's attempts go to D1 in one transaction; only then is anything acked.
   // With them, each subscription's run of failures (callbacks have no subscription to watch).
   const runs = failureRuns(sent.flatMap((s) => (isCallback(s.row) ? [] : [{ subscription_id: s.row.subscription_id, ok: s.outcome.kind === 'succeeded' }])));
@@ -224,6 +228,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     console.error(JSON.stringify({ msg: 'could not queue the retries; the sweep will', count: retries.length, error: String(err) }));
   }
   for (const s of sent) s.msg.ack();
+  meterTime(env, 'consumer.record_ms', phase);
   if (health.length > 0) {
     // Failing episodes start and end here; their webhooks are events of their own (a failure is logged).
     await watchHealth(env, ctx.config, health, subs, clock.now()).catch((err) =>
