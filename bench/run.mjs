@@ -50,7 +50,13 @@ const [service, bare] = await Promise.all([
 const fast = await startReceiver();
 const slow = await startReceiver({ delayMs: 100 });
 const api = client(service.url, TOKEN);
-const post = (path, body) => fetch(path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+/** A POST that must be answered 202 (an error answered fast must not pass for a fast ingest). */
+const post = (path, body) =>
+  fetch(path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    const bytes = await r.arrayBuffer();
+    if (r.status !== 202) throw new Error(`POST ${path}: ${r.status} ${new TextDecoder().decode(bytes).slice(0, 200)}`);
+    return bytes;
+  });
 
 /** Runs `fn` for each of `n` items, `concurrency` at a time. */
 async function pool(n, concurrency, fn) {

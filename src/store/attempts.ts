@@ -65,8 +65,10 @@ export async function recordAttempts(db: D1Database, records: AttemptRecord[], a
         db
           .prepare(
             // SET reads the row as it was: `current` is the fence, evaluated once per column.
-            `UPDATE deliveries SET attempt_count = attempt_count + 1, updated_at = ?4,
-               status = CASE WHEN ${CURRENT} THEN ?5 ELSE status END,
+            // A retry leaves `status` out of SET: SQLite rewrites the entry of every index whose column
+            // SET names, changed or not, and D1 counts each entry written as a row.
+            `UPDATE deliveries SET attempt_count = attempt_count + 1, updated_at = ?4,${change.status === 'pending' ? '' : `
+               status = CASE WHEN ${CURRENT} THEN ?5 ELSE status END,`}
                next_attempt_at = CASE WHEN ${CURRENT} THEN ?6 ELSE next_attempt_at END,
                chain_attempts = CASE WHEN ${CURRENT} THEN chain_attempts + 1 ELSE chain_attempts END,
                last_attempt_id = CASE WHEN ${CURRENT} THEN ?3 ELSE last_attempt_id END,
