@@ -6,14 +6,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { groupCommit } from '../src/store/group-commit';
 import { env } from './support/helpers';
 
-/** The real binding, counting `batch` calls; the `hold`-th call (1-based) never answers. */
-function counting(db: D1Database, hold?: number) {
+/** The real binding, counting `batch` calls; the `hold`-th call (1-based) never answers, the `fail`-th throws at once. */
+function counting(db: D1Database, hold?: number, fail?: number) {
   const calls: number[] = [];
   const wrapped = new Proxy(db, {
     get(target, prop) {
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           calls.push(statements.length);
+          if (calls.length === fail) throw new Error('binding broke');
           return calls.length === hold ? new Promise<never>(() => {}) : target.batch(statements);
         };
       }
@@ -58,6 +59,14 @@ describe('group commit', () => {
     expect(await rows()).toEqual([7, 1, 2, 3]);
     // One alone, then 1 alone (nothing in flight), the other three as a group that failed, then each again.
     expect(calls).toEqual([1, 1, 3, 1, 1, 1]);
+  });
+
+  it('fails only the caller of a batch the binding throws on, and goes on', async () => {
+    const { db, calls } = counting(env.DB, undefined, 1);
+    await expect(groupCommit(db, [insert(db, 1)])).rejects.toThrow('binding broke');
+    expect(await Promise.all([groupCommit(db, [insert(db, 2)]), groupCommit(db, [insert(db, 3)])])).toHaveLength(2);
+    expect(await rows()).toEqual([2, 3]);
+    expect(calls).toEqual([1, 1, 1]);
   });
 
   it('lets go of a group whose batch never answers: its callers fail, the writes behind it are stored', async () => {

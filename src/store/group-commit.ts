@@ -60,27 +60,30 @@ function take(line: Line): Entry[] {
   return group;
 }
 
-async function send(db: D1Database, group: Entry[]): Promise<void> {
-  const settle = (entry: Entry, results: D1Result[] | null, error?: unknown) => {
-    entry.done = true;
-    if (results) entry.results = results;
-    else entry.error = error ?? new Error('D1 batch failed');
-  };
-  if (group.length === 1) {
-    const only = group[0]!;
-    await db.batch(only.statements).then((r) => settle(only, r), (err) => settle(only, null, err));
-    return;
+/** One caller's statements as their own transaction; never throws (the error is the caller's). */
+async function sendAlone(db: D1Database, entry: Entry): Promise<void> {
+  try {
+    entry.results = await db.batch(entry.statements);
+  } catch (err) {
+    entry.error = err ?? new Error('D1 batch failed');
   }
+  entry.done = true;
+}
+
+/** Sends a group and settles each of its callers; never throws. */
+async function send(db: D1Database, group: Entry[]): Promise<void> {
+  if (group.length === 1) return sendAlone(db, group[0]!);
   try {
     const results = await db.batch(group.flatMap((e) => e.statements));
     let at = 0;
     for (const entry of group) {
-      settle(entry, results.slice(at, at + entry.statements.length));
+      entry.results = results.slice(at, at + entry.statements.length);
+      entry.done = true;
       at += entry.statements.length;
     }
   } catch {
     // One caller's statement (or the batch as a whole) failed: each caller's own transaction, in order.
-    for (const entry of group) await db.batch(entry.statements).then((r) => settle(entry, r), (err) => settle(entry, null, err));
+    for (const entry of group) await sendAlone(db, entry);
   }
 }
 
@@ -107,8 +110,11 @@ export async function groupCommit(db: D1Database, statements: D1PreparedStatemen
     }
     const sending = send(db, take(line));
     line.inFlight = sending;
-    await sending;
-    if (line.inFlight === sending) line.inFlight = null;
+    try {
+      await sending;
+    } finally {
+      if (line.inFlight === sending) line.inFlight = null;
+    }
   }
   if (!entry.results) throw entry.error;
   return entry.results;
