@@ -272,8 +272,6 @@ try {
   // 4c. What each event and delivery costs, counted by the meter of a third service (METER=true).
   results.cost = await measureCost(state, progress);
 
-  results.rows = { one: results.cost[0].rowsWrittenPerDelivery, five: results.cost[1].rowsWrittenPerDelivery };
-
   // The first production ceiling, on paper, from the measured queries per event (5 subscriptions).
   const five = results.cost[1];
   const queries = five.perEvent['d1.queries'];

@@ -3,7 +3,7 @@
 // and deletion that removes subscriptions and stops pending deliveries.
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../src/delivery/sweep';
-import { createDeliveries } from '../src/store/deliveries';
+import { createDeliveries } from './support/stored';
 import { insertEvent } from '../src/store/events';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver } from './support/helpers';
 

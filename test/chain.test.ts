@@ -4,9 +4,8 @@ import { createExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
-import { createDeliveries } from '../src/store/deliveries';
 import { apiJson, createSubscription, env, eventually, receiver, settledDelivery } from './support/helpers';
-import { deliverMessage, storedDelivery } from './support/stored';
+import { createDeliveries, deliverMessage, storedDelivery } from './support/stored';
 import { runSweep } from './support/sweep';
 
 const row = (id: string) =>

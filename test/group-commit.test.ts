@@ -4,22 +4,17 @@
 // wrapped only to count its batch calls (and, for the stall, to hold one of them back).
 import { beforeEach, describe, expect, it } from 'vitest';
 import { groupCommit } from '../src/store/group-commit';
+import { replacing } from './support/bindings';
 import { env } from './support/helpers';
 
 /** The real binding, counting `batch` calls; the `hold`-th call (1-based) never answers, the `fail`-th throws at once. */
 function counting(db: D1Database, hold?: number, fail?: number) {
   const calls: number[] = [];
-  const wrapped = new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'batch') {
-        return (statements: D1PreparedStatement[]) => {
-          calls.push(statements.length);
-          if (calls.length === fail) throw new Error('binding broke');
-          return calls.length === hold ? new Promise<never>(() => {}) : target.batch(statements);
-        };
-      }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  const wrapped = replacing(db, {
+    batch: (statements: D1PreparedStatement[]) => {
+      calls.push(statements.length);
+      if (calls.length === fail) throw new Error('binding broke');
+      return calls.length === hold ? new Promise<never>(() => {}) : db.batch(statements);
     },
   });
   return { db: wrapped, calls };

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { attemptsOf, recordAttempts, type AttemptRecord } from '../src/store/attempts';
 import { newId } from '../src/utils/ids';
+import { replacing } from './support/bindings';
 import { env } from './support/helpers';
 import { storedDelivery } from './support/stored';
 
@@ -28,17 +29,11 @@ const tableRows = async (deliveryId: string) =>
 /** Rows D1 reports written by the delivery's attempt statements and state change alone (no stats). */
 async function rowsWritten(records: AttemptRecord[]): Promise<number> {
   let written = 0;
-  const counting = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === 'batch') {
-        return async (statements: D1PreparedStatement[]) => {
-          const results = await target.batch(statements);
-          for (const r of results.slice(0, 3 * records.length)) written += r.meta.rows_written ?? 0;
-          return results;
-        };
-      }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  const counting = replacing(env.DB, {
+    batch: async (statements: D1PreparedStatement[]) => {
+      const results = await env.DB.batch(statements);
+      for (const r of results.slice(0, 3 * records.length)) written += r.meta.rows_written ?? 0;
+      return results;
     },
   });
   await recordAttempts(counting, records);

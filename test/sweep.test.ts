@@ -7,6 +7,7 @@ import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
 import { insertEvent } from '../src/store/events';
 import { createSubscription, deliveriesOf, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
+import { replacing } from './support/bindings';
 import { runSweep } from './support/sweep';
 
 function postEvent(type: string) {
@@ -18,15 +19,8 @@ function postEvent(type: string) {
 }
 
 /** A binding whose `methods` fail, as in a platform outage; the rest work. */
-function failing<T extends object>(binding: T, ...methods: string[]): T {
-  return new Proxy(binding, {
-    get(target, prop) {
-      if (methods.includes(String(prop))) return () => Promise.reject(new Error(`${String(prop)} unavailable`));
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
+const failing = <T extends object>(binding: T, ...methods: string[]): T =>
+  replacing(binding, Object.fromEntries(methods.map((m) => [m, () => Promise.reject(new Error(`${m} unavailable`))])));
 
 async function fanoutRow(id: string) {
   return env.DB.prepare('SELECT fanout_done, fanout_runs FROM events WHERE id = ?').bind(id).first<{ fanout_done: number; fanout_runs: number }>();

@@ -43,15 +43,14 @@ export async function fanOutPage(env: Env, event: EventRow, cursor: string | nul
   // The page's deliveries and the fan-out's step past it, in one transaction (with which of its receivers
   // are slow). Only the deliveries this run created are queued here; any a crashed run created (or any
   // whose message was not sent) are due, and the sweep queues them.
-  const advance = advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso);
-  const [created, slow, advanced] = page.ids.length
-    ? await groupCommit(env.DB, [createDeliveriesStatement(env.DB, event, page.ids, nowIso), slowSubscriptionsStatement(env.DB, page.ids, nowIso), advance])
-    : [null, null, ...(await groupCommit(env.DB, [advance]))];
-  if (created && slow) {
+  const creates = page.ids.length ? [createDeliveriesStatement(env.DB, event, page.ids, nowIso), slowSubscriptionsStatement(env.DB, page.ids, nowIso)] : [];
+  const results = await groupCommit(env.DB, [...creates, advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso)]);
+  if (creates.length) {
+    const [created, slow] = results as [D1Result<QueuedDelivery>, D1Result];
     const slowOnes = slowOf(slow);
-    await enqueueDeliveries(env, (created.results as QueuedDelivery[]).map((d) => ({ ...d, slow: slowOnes.has(d.subscription_id) })), nowMs);
+    await enqueueDeliveries(env, created.results.map((d) => ({ ...d, slow: slowOnes.has(d.subscription_id) })), nowMs);
   }
-  if (advanced?.meta.changes !== 1) return; // another run moved it on
+  if (results.at(-1)!.meta.changes !== 1) return; // another run moved it on
   if (page.cursor) {
     await env.DELIVERIES.send({ kind: 'fanout', event_id: event.id, cursor: page.cursor });
   } else if (event.callback_url) {

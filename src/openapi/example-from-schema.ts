@@ -32,16 +32,19 @@ const OWNER_PREFIXES: [string, string][] = [['ApiKey', 'key'], ['Application', '
 /** Ids by the property that holds them (edgehook's ids are `<prefix>_` + a time-ordered tail). */
 const ID_PREFIXES: Record<string, string> = { event_id: 'evt', subscription_id: 'sub', delivery_id: 'dlv', application_id: 'app', attempt_id: 'atm', last_attempt_id: 'atm' };
 
+/** An id of `prefix` as edgehook makes them: `<prefix>_` and a time-ordered tail. */
+const sampleId = (prefix: string) => `${prefix}_01jd8x0000a1b2c3d4e5f6g7h8`;
+
 /** A string that reads like the property it fills: times, URLs, ids, event types. */
 function namedString(name: string | undefined, owner: string | undefined): string | undefined {
   if (!name) return undefined;
   if (name === 'id') {
     const prefix = OWNER_PREFIXES.find(([o]) => owner?.startsWith(o))?.[1];
-    return prefix ? `${prefix}_01jd8x0000a1b2c3d4e5f6g7h8` : undefined;
+    return prefix ? sampleId(prefix) : undefined;
   }
   if (name.endsWith('_at') || name === 'timestamp' || name === 'since' || name === 'until') return FORMATS['date-time'] as string;
   if (name.endsWith('url')) return name === 'callback_url' ? 'https://example.com/callbacks' : FORMATS.uri as string;
-  if (ID_PREFIXES[name]) return `${ID_PREFIXES[name]}_01jd8x0000a1b2c3d4e5f6g7h8`;
+  if (ID_PREFIXES[name]) return sampleId(ID_PREFIXES[name]);
   if (name === 'type') return 'order.created';
   if (name === 'next_cursor' || name === 'cursor') return 'eyJpZCI6ImV2dF8wMWpkOHgifQ';
   return undefined;

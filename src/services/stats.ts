@@ -53,7 +53,6 @@ export async function deliveryStats(
   };
 }
 
-/** Per subscription of an application, its attempts and successes in each of the last 24 hours (for sparklines). */
 /** What the stats say of an application over a window (GET …/stats). */
 export type DeliveryStats = Awaited<ReturnType<typeof deliveryStats>>;
 
@@ -63,6 +62,7 @@ export type Series = { attempts: number; succeeded: number }[];
 /** A share as the pages show it: `83.3 %`, or `–` without attempts. */
 export const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10} %`);
 
+/** Per subscription of an application, its attempts and successes in each of the last 24 hours (for sparklines). */
 export async function hourlySeries(db: D1Database, applicationId: string, nowMs = Date.now()): Promise<Map<string, Series>> {
   const { from, to, step } = windowRange('24h', nowMs);
   const rows = await subscriptionSeries(db, { application_id: applicationId, from, to, step });

@@ -52,10 +52,10 @@ export async function recordAttempts(db: D1Database, records: AttemptRecord[], a
         // The attempt the delivery's row holds gives way to this one, if this one applies.
         db
           .prepare(
+            // (all_attempts reads it out of the row: the attempts table does not hold it yet.)
             `INSERT INTO attempts (${COLUMNS})
-             SELECT last_attempt ->> '$.id', id, last_attempt ->> '$.at', last_attempt ->> '$.status_code', last_attempt ->> '$.duration_ms',
-                    last_attempt ->> '$.error', last_attempt ->> '$.response_excerpt', last_attempt ->> '$.request_headers'
-             FROM deliveries WHERE id = ?1 AND ${CURRENT} AND last_attempt IS NOT NULL`,
+             SELECT ${COLUMNS} FROM all_attempts
+             WHERE delivery_id = ?1 AND id = (SELECT last_attempt ->> '$.id' FROM deliveries WHERE id = ?1 AND ${CURRENT})`,
           )
           .bind(...values.slice(0, 2)),
         // One that does not apply (its chain moved on, or the delivery is gone) is logged in the table.

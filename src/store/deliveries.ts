@@ -51,17 +51,6 @@ export function createDeliveriesStatement(
     .bind(event.id, nowIso, rows, event.application_id);
 }
 
-/** `createDeliveriesStatement` on its own: the deliveries this call created. */
-export async function createDeliveries(
-  db: D1Database,
-  event: { id: string; application_id: string },
-  subscriptionIds: string[],
-  nowIso: string,
-): Promise<QueuedDelivery[]> {
-  if (subscriptionIds.length === 0) return [];
-  return (await createDeliveriesStatement(db, event, subscriptionIds, nowIso).all<QueuedDelivery>()).results;
-}
-
 /** What one attempt needs: the delivery with its event's type, data, time and callback. */
 export interface DispatchRow {
   id: string;

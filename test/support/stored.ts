@@ -4,8 +4,13 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import type { Task } from '../../src/delivery/tasks';
 import worker from '../../src/index';
-import { createDeliveries } from '../../src/store/deliveries';
+import { createDeliveriesStatement, type QueuedDelivery } from '../../src/store/deliveries';
 import { insertEvent } from '../../src/store/events';
+
+/** Deliveries of an event made as the fan-out makes them (`createDeliveriesStatement`): those it created. */
+export async function createDeliveries(db: D1Database, event: { id: string; application_id: string }, subscriptionIds: string[], nowIso: string): Promise<QueuedDelivery[]> {
+  return (await createDeliveriesStatement(db, event, subscriptionIds, nowIso).all<QueuedDelivery>()).results;
+}
 
 /** A stored event (its fan-out done) and its delivery to `subscriptionId`, due at `createdAtMs`; no message is queued. */
 export async function storedDelivery(subscriptionId: string, type: string, createdAtMs = Date.now()) {
