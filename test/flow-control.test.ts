@@ -5,7 +5,9 @@ import { ASK_IF_FINAL } from '../src/objects/flow-gate';
 import { describe, expect, it } from 'vitest';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
 import { busiestSecond } from './support/busiest-second';
-import { deliverMessage } from './support/stored';
+import { deliverMessage, handleMessage, storedDelivery } from './support/stored';
+import { admit } from '../src/delivery/leases';
+import { SLOW_QUEUE } from '../src/delivery/queues';
 
 async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   const ids: string[] = [];
@@ -17,6 +19,14 @@ async function sendMany(type: string, n: number, extra: (i: number) => Record<st
 }
 
 const dataOf = (body: string) => JSON.parse(body).data as { i: number };
+
+/** Where a subscription's deliveries stand: by status in the log, waiting at its object, arrived at its receiver. */
+const standing = (subscriptionId: string, r: ReturnType<typeof receiver>) => async () => ({
+  log: (await env.DB.prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY 1, 2').bind(subscriptionId).all()).results,
+  unfanned: (await env.DB.prepare('SELECT count(*) AS n FROM events WHERE fanout_done = 0').first<{ n: number }>())?.n,
+  waiting: (await apiJson(`/v1/subscriptions/${subscriptionId}`)).body.waiting,
+  arrived: (await r.log()).length,
+});
 
 describe('flow control', () => {
   it('never sends more than the rate limit, sends everything in about n / rate, and does not slow a neighbour', async () => {
@@ -31,7 +41,7 @@ describe('flow control', () => {
     const log = await eventually(async () => {
       const l = await limited.log();
       return l.length >= 300 && l;
-    }, 40_000);
+    }, 40_000, standing(sub.id, limited));
     const took = Math.max(...log.map((l) => l.at)) - t0;
     const busiest = busiestSecond(log.map((l) => l.at));
     console.log(`rate limit 20/s: 300 in ${(took / 1000).toFixed(1)} s, at most ${busiest} in any second; the neighbour's 300 in ${((freeDone - t0) / 1000).toFixed(1)} s`);
@@ -47,19 +57,20 @@ describe('flow control', () => {
 
   it('with a burst: a quiet spell lets the burst go at once, and any second holds at most per_second + burst − 1', async () => {
     const r = receiver('rate-burst');
-    await createSubscription(r.url, ['burst.go'], { rate_limit: { per_second: 50, burst: 20 } });
+    const sub = await createSubscription(r.url, ['burst.go'], { rate_limit: { per_second: 50, burst: 20 } });
     const t0 = Date.now();
     await sendMany('burst.go', 200);
     const log = await eventually(async () => {
       const l = await r.log();
       return l.length >= 200 && l;
-    }, 30_000);
+    }, 30_000, standing(sub.id, r));
     const took = Math.max(...log.map((l) => l.at)) - t0;
     const busiest = busiestSecond(log.map((l) => l.at));
     console.log(`rate limit 50/s, burst 20: 200 in ${(took / 1000).toFixed(1)} s, at most ${busiest} in any second`);
     expect(busiest).toBeLessThanOrEqual(50 + 20 - 1);
     expect(took).toBeGreaterThan(((200 - 20) / 50) * 1000);
     expect(new Set(log.map((l) => l.headers['webhook-id'])).size).toBe(200);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0); // each held one was let go by its object
   });
 
   it('FIFO: first successful arrivals exactly in event order through a retried head; one key’s failure does not hold up another', async () => {
@@ -114,6 +125,26 @@ describe('flow control', () => {
       return l.length >= 4 && l;
     });
     expect(log.map((l) => dataOf(l.body).i)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a delivery its object sent back is let go by the object, never by an attempt lent meanwhile (which would leave it held there)', async () => {
+    const r = receiver('released-lent');
+    // Attempts of a roomy burst are lent for 500 ms at a time.
+    const sub = await createSubscription(r.url, ['released.go'], { rate_limit: { per_second: 10, burst: 100 } });
+    const { eventId, deliveryId } = await storedDelivery(sub.id, 'released.go');
+    // This isolate is lent attempts (nothing waits yet), and then the delivery is held and released: as
+    // when the object holds one of a batch's deliveries while another of its asks brings a lease back.
+    await admit(env, sub.id, { delivery_id: 'asked-first', generation: 0, lane: '', seq: 'asked-first' }, true);
+    expect(await admit(env, sub.id, { delivery_id: 'lent', generation: 0, lane: '', seq: 'lent' }, true)).toMatchObject({ by: expect.any(Number) });
+    await runInDurableObject(env.SUBSCRIPTION_OBJECTS.getByName(sub.id), (_o, state) => {
+      state.storage.sql.exec('INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, 0, ?, ?, ?)', deliveryId, '', deliveryId, Date.now());
+    });
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(1);
+    const result = await handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation: 0, subscription_id: sub.id, released: true }, SLOW_QUEUE);
+    expect(result.explicitAcks).toEqual(['m']);
+    expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([eventId]);
+    // The object let it go itself: nothing is left waiting, or counted as on its way back for a minute.
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
   });
 
   it('pause holds everything (no attempt, no failure), resume sends it all; GET shows how many wait', async () => {

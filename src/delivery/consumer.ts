@@ -98,7 +98,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         const sub = d.subscription_id ? found.get(d.subscription_id) : undefined;
         if (!sub || !hasFlowControl(sub) || sub.ordering === 'fifo' || early.has(d.delivery_id)) continue;
         const generation = d.generation ?? 0;
-        const verdict = admit(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }, true).catch(() => null);
+        const verdict = admit(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }, !d.released).catch(() => null);
         early.set(d.delivery_id, { generation, verdict });
       }
       return found;
@@ -166,7 +166,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
             // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
             const earlier = fifo && (await hasEarlierPending(env.DB, row));
             const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow' };
-            verdict = await admit(env, sub.id, arrival, !fifo);
+            verdict = await admit(env, sub.id, arrival, !fifo && !task.released);
           }
           if (typeof verdict !== 'object') {
             msg.ack();

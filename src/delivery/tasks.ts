@@ -13,6 +13,11 @@ export type Task =
       generation?: number;
       /** A hint (the log decides): lets the consumer read subscriptions, and ask flow control, while it reads the log. */
       subscription_id?: string;
+      /**
+       * Sent back by its subscription's flow control, which holds it until it lets it go: its object is
+       * asked, never a lent attempt (one would send it and leave it held there, counted as on its way).
+       */
+      released?: true;
     }
   /** Continue a fan-out from a KV list cursor (events with more than one page of subscriptions). */
   | { kind: 'fanout'; event_id: string; cursor: string };

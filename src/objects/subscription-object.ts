@@ -198,7 +198,7 @@ export class SubscriptionObject extends DurableObject<Env> {
     if (release.length > 0) {
       // Through the slow lane: there the consumer may wait for a rate limit's slot without holding up anyone else's.
       const subscription_id = this.#row()?.id;
-      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id } })));
+      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id, released: true as const } })));
     }
     if (nextAtMs !== null) {
       const current = await this.ctx.storage.getAlarm();

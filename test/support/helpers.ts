@@ -60,9 +60,17 @@ export async function sendEvent(type: string, data: Record<string, unknown> = {}
   return body as { id: string; type: string; created_at: string };
 }
 
-/** Polls until `fn` returns a truthy value (vi.waitUntil), bounded in time. */
-export function eventually<T>(fn: () => Promise<T | false | undefined | null>, timeout = 20_000): Promise<T> {
-  return vi.waitUntil(fn as () => Promise<T>, { timeout, interval: 100 });
+/**
+ * Polls until `fn` returns a truthy value (vi.waitUntil), bounded in time. `explain`: what to say of
+ * the state things were left in when time runs out (so that a rare failure tells where it stopped).
+ */
+export async function eventually<T>(fn: () => Promise<T | false | undefined | null>, timeout = 20_000, explain?: () => Promise<unknown>): Promise<T> {
+  try {
+    return await vi.waitUntil(fn as () => Promise<T>, { timeout, interval: 100 });
+  } catch (err) {
+    if (!explain) throw err;
+    throw new Error(`${String(err)}; left as ${JSON.stringify(await explain().catch((e) => String(e)))}`);
+  }
 }
 
 export async function deliveriesOf(eventId: string) {

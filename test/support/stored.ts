@@ -23,8 +23,13 @@ export async function storedDelivery(subscriptionId: string, type: string, creat
 }
 
 /** One message (id `m`) of `generation` for the delivery, through the Worker's queue handler now. */
-export async function deliverMessage(deliveryId: string, generation = 0, bindings: typeof env = env) {
-  const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, generation } }]);
+export function deliverMessage(deliveryId: string, generation = 0, bindings: typeof env = env) {
+  return handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation }, 'edgehook-deliveries', bindings);
+}
+
+/** One message (id `m`) with `body`, as `queue` hands it to the Worker's queue handler, now. */
+export async function handleMessage(body: Task, queue: string, bindings: typeof env = env) {
+  const batch = createMessageBatch<Task>(queue, [{ id: 'm', timestamp: new Date(), attempts: 1, body }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, bindings, ctx);
   return getQueueResult(batch, ctx);
