@@ -13,6 +13,7 @@ const QUERIES: [string, string, unknown[], RegExp][] = [
   ['a subscription’s deliveries, newest first', "SELECT id FROM deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT 50", ['s'], /deliveries_subscription/],
   ['FIFO: a subscription’s pending deliveries', "SELECT 1 FROM deliveries WHERE subscription_id = ? AND status = 'pending' AND id != ?", ['s', 'd'], /deliveries_subscription_status/],
   ['the sweep: overdue pending deliveries', "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ? ORDER BY next_attempt_at, id LIMIT 1000", ['x'], /deliveries_due/],
+  ['the sweep: held deliveries looked at again later', "UPDATE deliveries SET next_attempt_at = ?2 FROM (SELECT value ->> '$.id' AS id, value ->> '$.generation' AS generation FROM json_each(?1)) AS h WHERE deliveries.id = h.id AND deliveries.generation = h.generation AND deliveries.status = 'pending'", ['[]', 'x'], /SEARCH deliveries USING PRIMARY KEY \(id=\?\)/],
   ['an event’s deliveries', 'SELECT id FROM deliveries WHERE event_id = ?', ['e'], /sqlite_autoindex_deliveries|event_id/],
   // The attempts table's and the latest, in the delivery's own row.
   ['a delivery’s attempts', 'SELECT id FROM all_attempts WHERE delivery_id = ? ORDER BY id', ['d'], /SEARCH attempts USING PRIMARY KEY \(delivery_id=\?\).*SEARCH deliveries USING PRIMARY KEY \(id=\?\)/],

@@ -2,11 +2,13 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { fanOut } from '../src/delivery/fan-out';
-import { sweep } from '../src/delivery/sweep';
+import { HELD_RECHECK_MS, sweep } from '../src/delivery/sweep';
 import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
+import { deferHeld } from '../src/store/deliveries';
 import { insertEvent } from '../src/store/events';
-import { createSubscription, deliveriesOf, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
+import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery, TOKEN } from './support/helpers';
+import { storedDelivery } from './support/stored';
 import { replacing } from './support/bindings';
 import { runSweep } from './support/sweep';
 
@@ -74,6 +76,59 @@ describe('sweep', () => {
     expect((await sweep(env, Date.now() + 120_000)).requeued).toBe(1);
     await settledDelivery(id, sub.id);
     expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([id]);
+  });
+
+  it('leaves what flow control holds to its object, and looks at it again an hour later; a lost delivery of the same subscription it queues', async () => {
+    const r = receiver('sweep-held');
+    const sub = await createSubscription(r.url, ['sweep.held']);
+    await apiJson(`/v1/subscriptions/${sub.id}/pause`, { method: 'POST' });
+    const held = await Promise.all([1, 2, 3].map(async (i) => (await deliveriesOf((await sendEvent('sweep.held', { i })).id))));
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting === 3);
+    const heldIds = held.flat().map((d) => d.id);
+    const { deliveryId: lost } = await storedDelivery(sub.id, 'sweep.held'); // its message never went
+    // The queues as the sweep uses them, with what it sends written down.
+    const sent: string[] = [];
+    const noting = <T extends Queue>(q: T) => replacing(q, { sendBatch: (msgs: { body: Task }[], o?: QueueSendBatchOptions) => (sent.push(...msgs.flatMap((m) => (m.body.kind === 'deliver' ? [m.body.delivery_id] : []))), q.sendBatch(msgs, o)) });
+    const watched = { ...env, DELIVERIES: noting(env.DELIVERIES), SLOW_DELIVERIES: noting(env.SLOW_DELIVERIES) } as typeof env;
+
+    const t = Date.now() + 120_000; // all four overdue
+    const first = await sweep(watched, t);
+    expect(first.held).toBeGreaterThanOrEqual(3);
+    expect(sent).toContain(lost);
+    expect(sent.filter((id) => heldIds.includes(id))).toEqual([]); // no copy of a held delivery's message
+    const due = await env.DB.prepare('SELECT id, next_attempt_at FROM deliveries WHERE id IN (SELECT value FROM json_each(?))').bind(JSON.stringify(heldIds)).all<{ next_attempt_at: string }>();
+    expect(due.results.map((d) => Date.parse(d.next_attempt_at))).toEqual(heldIds.map(() => t + HELD_RECHECK_MS));
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting === 4); // the lost one reached the object
+
+    // A minute later only the one queued last time is overdue again: the object holds it now, so it stays there too.
+    sent.length = 0;
+    expect((await sweep(watched, t + 120_000)).held).toBeGreaterThanOrEqual(1);
+    expect(sent.filter((id) => id === lost || heldIds.includes(id))).toEqual([]);
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(await r.log()).toEqual([]);
+
+    // An hour later the sweep asks about them again (they still wait: still left alone).
+    expect((await sweep(watched, t + HELD_RECHECK_MS + 120_000)).held).toBeGreaterThanOrEqual(3);
+    expect(sent.filter((id) => id === lost || heldIds.includes(id))).toEqual([]);
+
+    await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' });
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.length >= 4 && l;
+    });
+    expect(log).toHaveLength(4);
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
+  });
+
+  it('looks again later only at a held delivery that has not moved on since the sweep took it', async () => {
+    const sub = await createSubscription('http://127.0.0.1:9/never', ['sweep.defer']);
+    const { deliveryId } = await storedDelivery(sub.id, 'sweep.defer');
+    const at = async () => (await env.DB.prepare('SELECT next_attempt_at FROM deliveries WHERE id = ?').bind(deliveryId).first<{ next_attempt_at: string }>())!.next_attempt_at;
+    const before = await at();
+    await deferHeld(env.DB, [{ id: deliveryId, generation: 1 }], '2099-01-01T00:00:00.000Z'); // its chain moved on meanwhile
+    expect(await at()).toBe(before);
+    await deferHeld(env.DB, [{ id: deliveryId, generation: 0 }], '2099-01-01T00:00:00.000Z');
+    expect(await at()).toBe('2099-01-01T00:00:00.000Z');
   });
 
   it('delivers an event whose waitUntil never ran', async () => {

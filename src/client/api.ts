@@ -8404,6 +8404,7 @@ export interface components {
             created_at: string;
             event_id: string;
             id: string;
+            /** @description When a pending delivery is next attempted. For one its subscription’s flow control holds (paused, rate-limited, behind a FIFO head), when the sweep next checks on it: it goes when its turn comes, which may be sooner. Null once final. */
             next_attempt_at: string | null;
             /** @enum {string} */
             status: "pending" | "succeeded" | "failed";
@@ -8425,6 +8426,7 @@ export interface components {
                 created_at: string;
                 event_id: string;
                 id: string;
+                /** @description When a pending delivery is next attempted. For one its subscription’s flow control holds (paused, rate-limited, behind a FIFO head), when the sweep next checks on it: it goes when its turn comes, which may be sooner. Null once final. */
                 next_attempt_at: string | null;
                 /** @enum {string} */
                 status: "pending" | "succeeded" | "failed";

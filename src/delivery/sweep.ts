@@ -1,15 +1,18 @@
 // The cron sweep, the reconciliation of D1 (the truth) with the queue (which only schedules): it resumes
 // fan-outs that stalled, from their saved cursor, and queues again every pending delivery overdue by more
-// than the grace period (its message was lost: a crash, a purged queue, a dropped dead letter). Both are
+// than the grace period (its message was lost: a crash, a purged queue, a dropped dead letter), except
+// those its subscription's flow control holds (paused, rate-limited, behind a FIFO head), which it
+// leaves to their object and looks at again an hour later. Both are
 // taken in bounded batches, oldest first, and what it takes goes to the back of the line: an item that
 // fails every time never keeps the ones behind it waiting. It also deletes what is past retention.
 import { settings } from '../config';
 import type { Env } from '../env';
 import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
-import { takeOverdue } from '../store/deliveries';
+import { deferHeld, takeOverdue, type QueuedDelivery } from '../store/deliveries';
 import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
 import { purgePortal } from '../store/portal';
 import { purgeOlderThan, type Purged } from '../store/retention';
+import { heldDeliveries } from '../store/subscription-writes';
 import { bucketOf } from '../store/stats';
 import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
@@ -18,10 +21,19 @@ import { purgeDeletedApplications } from './purge-application';
 
 export const FANOUTS_PER_SWEEP = 50;
 export const REQUEUES_PER_SWEEP = 1000;
+/**
+ * Overdue deliveries of this many subscriptions at most (those with the most) are asked about of their
+ * objects in one run, within Workers Free's 50 subrequests; the others' are queued again as they are.
+ */
+export const HELD_ASKS_PER_SWEEP = 20;
+/** A delivery flow control holds is looked at again this much later (its object may since have let it go). */
+export const HELD_RECHECK_MS = 3_600_000;
 
 export interface SweepReport {
   redriven: number;
   requeued: number;
+  /** Overdue deliveries left to the flow control that holds them (not queued again). */
+  held: number;
   failed: number;
   purged_keys: number;
   purged_sessions: number;
@@ -42,12 +54,36 @@ function logFailure(what: string, err: unknown): void {
   console.error(JSON.stringify({ msg: `sweep: ${what} failed`, error: String(err) }));
 }
 
+/**
+ * The overdue deliveries that their subscription's flow control holds: asked of the objects of the
+ * subscriptions with the most overdue (a held backlog shows as many), at most HELD_ASKS_PER_SWEEP of
+ * them. An object that cannot answer holds none: its deliveries are queued again (a copy of a held
+ * delivery's message only finds it waiting).
+ */
+async function heldAmong(env: Env, overdue: QueuedDelivery[]): Promise<QueuedDelivery[]> {
+  const bySubscription = new Map<string, QueuedDelivery[]>();
+  for (const d of overdue) {
+    const of = bySubscription.get(d.subscription_id);
+    if (of) of.push(d);
+    else bySubscription.set(d.subscription_id, [d]);
+  }
+  const asked = [...bySubscription].sort((a, b) => b[1].length - a[1].length).slice(0, HELD_ASKS_PER_SWEEP);
+  const answers = await Promise.all(
+    asked.map(async ([subscriptionId, ds]) => {
+      const held = new Set(await heldDeliveries(env, subscriptionId, ds.map((d) => d.id)).catch(() => []));
+      return ds.filter((d) => held.has(d.id));
+    }),
+  );
+  return answers.flat();
+}
+
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
   const nowIso = new Date(nowMs).toISOString();
   const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
   const report: SweepReport = {
     redriven: 0,
     requeued: 0,
+    held: 0,
     failed: 0,
     purged_keys: 0,
     purged_sessions: 0,
@@ -66,8 +102,13 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
 
   try {
     const overdue = await takeOverdue(env.DB, before, nowIso, REQUEUES_PER_SWEEP);
-    await enqueueDeliveries(env, overdue, nowMs);
-    report.requeued = overdue.length;
+    const held = await heldAmong(env, overdue);
+    if (held.length > 0) await deferHeld(env.DB, held, new Date(nowMs + HELD_RECHECK_MS).toISOString());
+    const kept = new Set(held);
+    const lost = overdue.filter((d) => !kept.has(d));
+    await enqueueDeliveries(env, lost, nowMs);
+    report.requeued = lost.length;
+    report.held = held.length;
   } catch (err) {
     logFailure('requeue', err); // still overdue: the next sweep takes them again
   }

@@ -238,6 +238,14 @@ export class FlowGate {
     return { release, nextAtMs: wake.length ? Math.min(...wake) : null };
   }
 
+  /** Which of `ids` wait here (released ones on their way back included). */
+  holding(ids: string[]): string[] {
+    return this.sql
+      .exec<{ delivery_id: string }>('SELECT delivery_id FROM held WHERE delivery_id IN (SELECT value FROM json_each(?))', JSON.stringify(ids))
+      .toArray()
+      .map((r) => r.delivery_id);
+  }
+
   /** Deliveries waiting (released ones on their way back included). */
   waiting(): number {
     return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held').one().n;

@@ -191,6 +191,16 @@ export class SubscriptionObject extends DurableObject<Env> {
     return this.#gate.waiting();
   }
 
+  /**
+   * Which of the deliveries `ids` wait here: the sweep asks before it sends overdue ones again (it
+   * leaves these to this object). Whatever may go meanwhile goes, and the alarm is armed again.
+   */
+  async holding(ids: string[]): Promise<string[]> {
+    const held = this.#gate.holding(ids);
+    if (held.length > 0) await this.#release();
+    return held;
+  }
+
   /** Sends back to the queue what may go now; arms the alarm for what waits on time. */
   async #release(): Promise<void> {
     const nowMs = Date.now();

@@ -44,7 +44,10 @@ export const Delivery = z
     subscription_id: z.string(),
     status: DeliveryStatus,
     attempt_count: z.number().int(),
-    next_attempt_at: z.string().nullable(),
+    next_attempt_at: z.string().nullable().openapi({
+      description:
+        'When a pending delivery is next attempted. For one its subscription’s flow control holds (paused, rate-limited, behind a FIFO head), when the sweep next checks on it: it goes when its turn comes, which may be sooner. Null once final.',
+    }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -190,6 +190,22 @@ export async function takeOverdue(db: D1Database, beforeIso: string, nowIso: str
   return results;
 }
 
+/**
+ * Deliveries that flow control holds, as taken by `takeOverdue`: the sweep looks at them again at
+ * `untilIso` (their subscription's object sends them when their turn comes). One that has moved on
+ * since (an attempt recorded, a redeliver) keeps its own next attempt.
+ */
+export async function deferHeld(db: D1Database, held: Pick<QueuedDelivery, 'id' | 'generation'>[], untilIso: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE deliveries SET next_attempt_at = ?2
+       FROM (SELECT value ->> '$.id' AS id, value ->> '$.generation' AS generation FROM json_each(?1)) AS h
+       WHERE deliveries.id = h.id AND deliveries.generation = h.generation AND deliveries.status = 'pending'`,
+    )
+    .bind(JSON.stringify(held.map((d) => ({ id: d.id, generation: d.generation }))), untilIso)
+    .run();
+}
+
 /** The failed deliveries of a subscription created at or after `sinceIso`, oldest first. */
 export async function failedDeliveryIds(db: D1Database, subscriptionId: string, sinceIso: string, limit: number): Promise<string[]> {
   const { results } = await db

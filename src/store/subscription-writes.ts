@@ -57,6 +57,11 @@ export async function settleDelivery(env: Bindings, subscriptionId: string, deli
   if (SUBSCRIPTION_ID.test(subscriptionId)) await objectOf(env, subscriptionId).settled(deliveryId);
 }
 
+/** Which of the subscription's deliveries `ids` its flow control holds. */
+export async function heldDeliveries(env: Bindings, subscriptionId: string, ids: string[]): Promise<string[]> {
+  return SUBSCRIPTION_ID.test(subscriptionId) ? objectOf(env, subscriptionId).holding(ids) : [];
+}
+
 export async function waitingDeliveries(env: Bindings, subscriptionId: string): Promise<number> {
   return SUBSCRIPTION_ID.test(subscriptionId) ? objectOf(env, subscriptionId).waiting() : 0;
 }
