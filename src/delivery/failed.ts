@@ -6,18 +6,18 @@ import { settings } from '../config';
 import type { Env } from '../env';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getEvent } from '../store/events';
-import { failingSince } from '../store/health';
+import { failingSinceBefore } from '../store/health';
 import { disableSubscription } from '../store/subscription-writes';
 import { queueCallbackIfComplete } from './callback';
 import { emitDisabled, emitOperational } from './operational';
 import { isOperational } from './operational-types';
 
 async function disableIfFailingTooLong(env: Env, subscriptionId: string, nowMs: number): Promise<void> {
-  const since = await failingSince(env.DB, subscriptionId);
-  if (since === null || nowMs - Date.parse(since) < settings(env).disableAfterFailingMs) return;
+  const since = await failingSinceBefore(env.DB, subscriptionId, new Date(nowMs - settings(env).disableAfterFailingMs).toISOString());
+  if (since === null) return;
   const disabled = await disableSubscription(env, subscriptionId, nowMs);
   if (disabled) {
-    console.log(JSON.stringify({ msg: 'subscription disabled: every delivery failed', subscription_id: subscriptionId, failing_since: since }));
+    console.log(JSON.stringify({ msg: 'subscription disabled: every delivery failed', subscription_id: subscriptionId, failing_since_at_least: since }));
     await emitDisabled(env, disabled, 'failing', nowMs);
   }
 }

@@ -24,19 +24,24 @@ export const slowSubscriptionsStatement = (db: D1Database, subscriptionIds: stri
 export const slowOf = (result: D1Result): Set<string> => new Set((result.results as { subscription_id: string }[]).map((r) => r.subscription_id));
 
 /**
- * Since when every delivery to the subscription has failed: the creation time of the oldest failed
- * delivery after its last success, or null when nothing has failed since then.
+ * Whether every delivery to the subscription has failed since `beforeIso` or earlier: some failed delivery
+ * created then or before has no success completed after its creation. Returns the creation time of the
+ * newest such delivery (the subscription has failed at least since then), or null. Two seeks of
+ * deliveries_subscription_status, not a read of the subscription's history: the newest failed delivery
+ * created by `beforeIso`, then the most recently created success, whether it (or, going back, another)
+ * completed after that; a subscription that works finds its recent success at once.
  */
-export async function failingSince(db: D1Database, subscriptionId: string): Promise<string | null> {
+export async function failingSinceBefore(db: D1Database, subscriptionId: string, beforeIso: string): Promise<string | null> {
   const row = await db
     .prepare(
-      `SELECT min(created_at) AS since FROM deliveries
-       WHERE subscription_id = ?1 AND status = 'failed'
-         AND created_at > coalesce((SELECT max(updated_at) FROM deliveries WHERE subscription_id = ?1 AND status = 'succeeded'), '')`,
+      `WITH newest_failed AS (SELECT max(created_at) AS at FROM deliveries WHERE subscription_id = ?1 AND status = 'failed' AND created_at <= ?2)
+       SELECT at FROM newest_failed
+       WHERE at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE subscription_id = ?1 AND status = 'succeeded' AND updated_at >= newest_failed.at ORDER BY created_at DESC LIMIT 1)`,
     )
-    .bind(subscriptionId)
-    .first<{ since: string | null }>();
-  return row?.since ?? null;
+    .bind(subscriptionId, beforeIso)
+    .first<{ at: string }>();
+  return row?.at ?? null;
 }
 
 /** A subscription's failed attempts in a batch: `run` failed in a row at its end, after a success when `reset`. */
