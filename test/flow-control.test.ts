@@ -5,6 +5,7 @@ import { ASK_IF_FINAL } from '../src/objects/flow-gate';
 import { describe, expect, it } from 'vitest';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
 import { busiestSecond } from './support/busiest-second';
+import { replacing } from './support/bindings';
 import { deliverMessage, handleMessage, storedDelivery } from './support/stored';
 import { admit } from '../src/delivery/leases';
 import { SLOW_QUEUE } from '../src/delivery/queues';
@@ -144,6 +145,35 @@ describe('flow control', () => {
     expect(result.explicitAcks).toEqual(['m']);
     expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([eventId]);
     // The object let it go itself: nothing is left waiting, or counted as on its way back for a minute.
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
+  });
+
+  it('a queue that fails as the object sends waiting deliveries back: they wait again and go when it works, not a minute later', async () => {
+    const r = receiver('release-fails');
+    const sub = await createSubscription(r.url, ['relfail.go']);
+    await apiJson(`/v1/subscriptions/${sub.id}/pause`, { method: 'POST' });
+    for (let i = 0; i < 3; i++) await sendEvent('relfail.go', { i });
+    await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting === 3);
+    // The object's queue fails, as in an outage, while it is resumed.
+    const object = env.SUBSCRIPTION_OBJECTS.getByName(sub.id);
+    let real: typeof env | undefined;
+    await runInDurableObject(object, (o) => {
+      const own = o as unknown as { env: typeof env };
+      real = own.env;
+      own.env = { ...real, SLOW_DELIVERIES: replacing(real.SLOW_DELIVERIES, { sendBatch: () => Promise.reject(new Error('queue unavailable')) }) };
+    });
+    const resumed = await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.paused).toBe(false);
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(await r.log()).toEqual([]);
+    await runInDurableObject(object, (o) => void ((o as unknown as { env: typeof env }).env = real!));
+    // The alarm tries again within seconds; a release whose message was lost would wait out its minute.
+    const log = await eventually(async () => {
+      const l = await r.log();
+      return l.length >= 3 && l;
+    }, 15_000);
+    expect(log.map((l) => dataOf(l.body).i).sort()).toEqual([0, 1, 2]);
     expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
   });
 

@@ -238,6 +238,23 @@ export class FlowGate {
     return { release, nextAtMs: wake.length ? Math.min(...wake) : null };
   }
 
+  /**
+   * Released deliveries whose messages could not be sent (as `releasable` gave them): they wait here
+   * again, those released with flow control lifted included, and go at the next release.
+   */
+  unreleased(release: Held[]): void {
+    for (const h of release) {
+      if (h.generation === ASK_IF_FINAL) continue; // a FIFO head's question: asked again in its time
+      this.sql.exec(
+        'INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (delivery_id) DO UPDATE SET released_at_ms = NULL',
+        h.delivery_id,
+        h.generation,
+        h.lane,
+        h.seq,
+      );
+    }
+  }
+
   /** Which of `ids` wait here (released ones on their way back included). */
   holding(ids: string[]): string[] {
     return this.sql

@@ -28,6 +28,8 @@ const sameGate = (a: Gate, b: Gate) => a.paused === b.paused && a.fifo === b.fif
 
 /** When a publish has not finished by then, the alarm publishes again. */
 const PUBLISH_RETRY_MS = 10_000;
+/** Deliveries that could not be sent back to the queue are tried again this much later. */
+const RELEASE_RETRY_MS = 5_000;
 
 export class SubscriptionObject extends DurableObject<Env> {
   #published = 0;
@@ -204,11 +206,19 @@ export class SubscriptionObject extends DurableObject<Env> {
   /** Sends back to the queue what may go now; arms the alarm for what waits on time. */
   async #release(): Promise<void> {
     const nowMs = Date.now();
-    const { release, nextAtMs } = this.#gate.releasable(this.#gateOf(this.#sub()), nowMs);
+    const { release, nextAtMs: next } = this.#gate.releasable(this.#gateOf(this.#sub()), nowMs);
+    let nextAtMs = next;
     if (release.length > 0) {
       // Through the slow lane: there the consumer may wait for a rate limit's slot without holding up anyone else's.
       const subscription_id = this.#row()?.id;
-      await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id, released: true as const } })));
+      try {
+        await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id, released: true as const } })));
+      } catch (err) {
+        // Not sent: they wait again, and the alarm tries again soon (not when their release would have lapsed).
+        this.#gate.unreleased(release);
+        nextAtMs = Math.min(nextAtMs ?? Infinity, nowMs + RELEASE_RETRY_MS);
+        console.error(JSON.stringify({ msg: 'waiting deliveries not sent back to the queue; the alarm tries again', subscription_id, count: release.length, error: String(err) }));
+      }
     }
     if (nextAtMs !== null) {
       const current = await this.ctx.storage.getAlarm();
