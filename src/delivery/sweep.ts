@@ -12,8 +12,8 @@ import { deferHeld, takeOverdue, type QueuedDelivery } from '../store/deliveries
 import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
 import { purgePortal } from '../store/portal';
 import { purgeOlderThan, type Purged } from '../store/retention';
-import { heldDeliveries } from '../store/subscription-writes';
 import { bucketOf } from '../store/stats';
+import { heldDeliveries } from '../store/subscription-writes';
 import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
 import { indexLegacySubscriptions } from './legacy-index';
