@@ -33,6 +33,10 @@ const signedOut = (res: Response) => res.status === 303 && res.headers.get('loca
 
 describe('dashboard sign-in', () => {
   it('refuses an address after ten tries a minute, even with the right token; others still sign in', async () => {
+    // The rate limit counts in windows of the wall clock's minutes (locally, and about so on Cloudflare):
+    // the eleven tries are made within one, starting after a boundary that is near.
+    const leftInMinute = 60_000 - (Date.now() % 60_000);
+    if (leftInMinute < 5_000) await new Promise((ok) => setTimeout(ok, leftInMinute + 50));
     const guesser = '203.0.113.7';
     for (let i = 0; i < 10; i++) {
       const res = await signIn(`guess-${i}`, guesser);
