@@ -7,7 +7,7 @@ import { api, createSubscription, env, eventually, receiver } from '../support/h
 
 const EVENTS = 500;
 const SUBSCRIPTIONS = 5;
-const CHAOS = { p500: 0.12, p429: 0.12, hang: 0.12, reset: 0.12, max_faults: 3 }; // the test schedule allows 4 attempts
+const CHAOS = { p500: 0.12, p429: 0.12, hang: 0.12, reset: 0.12, max_faults: 3 }; // the faults project's schedule allows 5 attempts
 
 describe('no loss under faults', () => {
   it(`delivers ${EVENTS} events to ${SUBSCRIPTIONS} faulty receivers, every one verified`, async () => {
