@@ -136,11 +136,16 @@ describe('API reference (/docs)', () => {
     await page.goto(`${server.url}/`);
     await page.fill('input[name=token]', TOKEN);
     await page.click('button:has-text("Sign in")');
-    assert.equal(await page.locator('header a[href="/docs"]', { hasText: 'API reference' }).count(), 1);
+    // The header's link, once the page after sign-in has come (the click does not wait for it).
+    const docsLink = page.locator('header a[href="/docs"]', { hasText: 'API reference' });
+    await docsLink.first().waitFor();
+    assert.equal(await docsLink.count(), 1);
     const link = await fetch(`${server.url}/v1/applications/default/portal-links`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
     assert.equal(link.status, 201, await link.clone().text());
     await page.goto(((await link.json()) as { url: string }).url);
-    assert.equal(await page.locator('header a[href="/docs"]', { hasText: 'API reference' }).count(), 1);
+    await page.waitForURL(/\/portal\//);
+    await docsLink.first().waitFor();
+    assert.equal(await docsLink.count(), 1);
     await page.close();
   });
 });
