@@ -5,7 +5,7 @@ import { ASK_IF_FINAL } from '../src/objects/flow-gate';
 import { describe, expect, it } from 'vitest';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
 import { busiestSecond } from './support/busiest-second';
-import { replacing } from './support/bindings';
+import { failing } from './support/bindings';
 import { deliverMessage, handleMessage, storedDelivery } from './support/stored';
 import { admit } from '../src/delivery/leases';
 import { SLOW_QUEUE } from '../src/delivery/queues';
@@ -160,7 +160,7 @@ describe('flow control', () => {
     await runInDurableObject(object, (o) => {
       const own = o as unknown as { env: typeof env };
       real = own.env;
-      own.env = { ...real, SLOW_DELIVERIES: replacing(real.SLOW_DELIVERIES, { sendBatch: () => Promise.reject(new Error('queue unavailable')) }) };
+      own.env = { ...real, SLOW_DELIVERIES: failing(real.SLOW_DELIVERIES, 'sendBatch') };
     });
     const resumed = await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' });
     expect(resumed.status).toBe(200);

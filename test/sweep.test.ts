@@ -9,7 +9,7 @@ import { deferHeld } from '../src/store/deliveries';
 import { insertEvent } from '../src/store/events';
 import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery, TOKEN } from './support/helpers';
 import { storedDelivery } from './support/stored';
-import { replacing } from './support/bindings';
+import { failing, replacing } from './support/bindings';
 import { runSweep } from './support/sweep';
 
 function postEvent(type: string) {
@@ -20,9 +20,6 @@ function postEvent(type: string) {
   });
 }
 
-/** A binding whose `methods` fail, as in a platform outage; the rest work. */
-const failing = <T extends object>(binding: T, ...methods: string[]): T =>
-  replacing(binding, Object.fromEntries(methods.map((m) => [m, () => Promise.reject(new Error(`${m} unavailable`))])));
 
 async function fanoutRow(id: string) {
   return env.DB.prepare('SELECT fanout_done, fanout_runs FROM events WHERE id = ?').bind(id).first<{ fanout_done: number; fanout_runs: number }>();

@@ -61,13 +61,7 @@ function logFailure(what: string, err: unknown): void {
  * delivery's message only finds it waiting).
  */
 async function heldAmong(env: Env, overdue: QueuedDelivery[]): Promise<QueuedDelivery[]> {
-  const bySubscription = new Map<string, QueuedDelivery[]>();
-  for (const d of overdue) {
-    const of = bySubscription.get(d.subscription_id);
-    if (of) of.push(d);
-    else bySubscription.set(d.subscription_id, [d]);
-  }
-  const asked = [...bySubscription].sort((a, b) => b[1].length - a[1].length).slice(0, HELD_ASKS_PER_SWEEP);
+  const asked = [...Map.groupBy(overdue, (d) => d.subscription_id)].sort((a, b) => b[1].length - a[1].length).slice(0, HELD_ASKS_PER_SWEEP);
   const answers = await Promise.all(
     asked.map(async ([subscriptionId, ds]) => {
       const held = new Set(await heldDeliveries(env, subscriptionId, ds.map((d) => d.id)).catch(() => []));

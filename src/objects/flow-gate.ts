@@ -243,16 +243,8 @@ export class FlowGate {
    * again, those released with flow control lifted included, and go at the next release.
    */
   unreleased(release: Held[]): void {
-    for (const h of release) {
-      if (h.generation === ASK_IF_FINAL) continue; // a FIFO head's question: asked again in its time
-      this.sql.exec(
-        'INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (delivery_id) DO UPDATE SET released_at_ms = NULL',
-        h.delivery_id,
-        h.generation,
-        h.lane,
-        h.seq,
-      );
-    }
+    // A FIFO head's question (ASK_IF_FINAL) is no delivery held here: it is asked again in its time.
+    for (const h of release) if (h.generation !== ASK_IF_FINAL) this.#hold(h);
   }
 
   /** Which of `ids` wait here (released ones on their way back included). */

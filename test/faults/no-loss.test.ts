@@ -18,17 +18,15 @@ const CHAOS = { p500: 0.12, p429: 0.12, hang: 0.12, reset: 0.12, max_faults: 3 }
  * receiver, or before its answer came back.
  */
 async function compare(subscriptionId: string, log: { headers: Record<string, string>; answer?: number | string }[]) {
-  const seen = new Map<string, (number | string)[]>();
-  for (const l of log) seen.set(l.headers['webhook-id']!, [...(seen.get(l.headers['webhook-id']!) ?? []), l.answer!]);
+  const seen = Map.groupBy(log, (l) => l.headers['webhook-id']!);
   const { results } = await env.DB.prepare('SELECT d.event_id, a.status_code, a.error FROM deliveries d JOIN all_attempts a ON a.delivery_id = d.id WHERE d.subscription_id = ?')
     .bind(subscriptionId)
     .all<{ event_id: string; status_code: number | null; error: string | null }>();
-  const logged = new Map<string, { status_code: number | null; error: string | null }[]>();
-  for (const a of results) logged.set(a.event_id, [...(logged.get(a.event_id) ?? []), a]);
+  const logged = Map.groupBy(results, (a) => a.event_id);
   const disagree: unknown[] = [];
   let unseen = 0;
   for (const [eventId, attempts] of logged) {
-    const answers = seen.get(eventId) ?? [];
+    const answers = (seen.get(eventId) ?? []).map((l) => l.answer!);
     const unanswered = [...answers];
     const invented = attempts.filter((a) => {
       if (a.status_code === null) return !a.error;

@@ -9,3 +9,7 @@ export function replacing<T extends object>(binding: T, methods: Record<string, 
     },
   });
 }
+
+/** A binding whose `methods` fail, as in a platform outage; the rest work. */
+export const failing = <T extends object>(binding: T, ...methods: string[]): T =>
+  replacing(binding, Object.fromEntries(methods.map((m) => [m, () => Promise.reject(new Error(`${m} unavailable`))])));
