@@ -50,7 +50,7 @@ export const META_SCHEMA = {
         minProperties: count,
         maxProperties: count,
         uniqueItems: { type: 'boolean' },
-        pattern: { type: 'string', format: 'regex' },
+        pattern: { type: 'string' }, // checked beside: it must be one the linear-time engine runs
         format: { type: 'string' },
       },
     },

@@ -2,6 +2,8 @@
 // `default`, `const` or first `enum` value where it has one, else a value of its type built from its
 // properties (with formats filled in plausibly). `$ref`s into the document's components are followed;
 // recursion (the payload filter language refers to itself) stops at a small depth.
+import { exampleString } from '../utils/schema-example';
+
 type Schema = Record<string, any>;
 
 const MAX_DEPTH = 6;
@@ -53,7 +55,7 @@ function namedString(name: string | undefined, owner: string | undefined): strin
 function primitive(type: string | undefined, s: Schema, name?: string, owner?: string): unknown {
   switch (type) {
     case 'string':
-      return FORMATS[s.format as string] ?? namedString(name, owner) ?? (s.minLength > 6 ? 'x'.repeat(s.minLength) : 'string');
+      return FORMATS[s.format as string] ?? namedString(name, owner) ?? exampleString(s.minLength);
     case 'integer':
     case 'number':
       return s.minimum ?? s.exclusiveMinimum ?? 0;

@@ -1,7 +1,7 @@
 // /v1/event-types: the catalogue of event types, each with an optional JSON Schema for its data.
 import { createRoute, z } from '@hono/zod-openapi';
 import { isOperational } from '../delivery/operational-types';
-import { compileSchema, forgetEventType } from '../delivery/event-schemas';
+import { compileSchema, forgetEventType, schemaProblem } from '../delivery/event-schemas';
 import { EVENT_TYPE_RE } from '../delivery/patterns';
 import { jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { EventType, EventTypeCreate, EventTypeName } from '../schemas/event-types';
@@ -14,7 +14,7 @@ export const eventTypeRoutes = routeGroup();
 const tags = ['Event types'];
 const NameParam = z.object({ name: EventTypeName.openapi({ param: { name: 'name', in: 'path' }, example: 'order.paid' }) });
 
-const toPublic = (row: EventTypeRow) => ({ ...row, schema: row.schema ? (JSON.parse(row.schema) as Record<string, unknown>) : null });
+const toPublic = (row: EventTypeRow) => ({ ...row, schema: row.schema ? (JSON.parse(row.schema) as Record<string, unknown>) : null, schema_problem: schemaProblem(row.schema) });
 
 eventTypeRoutes.openapi(
   createRoute({
@@ -39,7 +39,14 @@ eventTypeRoutes.openapi(
       }
       // Its `examples` are what the API reference shows receivers: each must be an event's data it accepts.
       const examples = Array.isArray(input.schema.examples) ? input.schema.examples : [];
-      const wrong = examples.flatMap((example, i) => (validator.validate(example).valid ? [] : [{ path: `schema.examples.${i}`, message: 'does not match the schema' }]));
+      const matches = (example: unknown) => {
+        try {
+          return validator.validate(example).valid;
+        } catch {
+          return false;
+        }
+      };
+      const wrong = examples.flatMap((example, i) => (matches(example) ? [] : [{ path: `schema.examples.${i}`, message: 'does not match the schema' }]));
       if (wrong.length) throw fail(422, "The schema's examples must match the schema: the API reference shows them as the events' data.", wrong);
     }
     const now = new Date().toISOString();

@@ -15,6 +15,16 @@ const STRING_FORMATS: Record<string, string> = {
   ipv6: '2001:db8::1',
 };
 
+/** The longest string an example is built with: a schema may ask for hundreds of millions of characters. */
+export const MAX_EXAMPLE_STRING = 256;
+
+/** A string example at least `minLength` long, or, past the bound, one that says what it stands for. */
+export function exampleString(minLength: unknown, plain = 'string'): string {
+  const n = typeof minLength === 'number' && Number.isFinite(minLength) ? Math.ceil(minLength) : 0;
+  if (n <= plain.length) return plain;
+  return n <= MAX_EXAMPLE_STRING ? 'x'.repeat(n) : `(a string of at least ${n} characters)`;
+}
+
 export function exampleOf(schema: unknown, depth = 0): unknown {
   if (schema === true || schema === undefined) return 'value';
   if (typeof schema !== 'object' || schema === null || depth > 8) return null;
@@ -38,7 +48,7 @@ export function exampleOf(schema: unknown, depth = 0): unknown {
     return out;
   }
   if (type === 'array') return [exampleOf(s.items ?? {}, depth + 1)];
-  if (type === 'string') return STRING_FORMATS[String(s.format)] ?? (typeof s.minLength === 'number' && s.minLength > 6 ? 'x'.repeat(s.minLength) : 'string');
+  if (type === 'string') return STRING_FORMATS[String(s.format)] ?? exampleString(s.minLength);
   if (type === 'integer') return typeof s.minimum === 'number' ? Math.ceil(s.minimum) : 1;
   if (type === 'number') return typeof s.minimum === 'number' ? s.minimum : 1.5;
   if (type === 'boolean') return true;
