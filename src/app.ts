@@ -48,7 +48,7 @@ app.use('/v1/*', bearerAuth());
 app.use('/v1/applications/:app/*', resolveApplication());
 // Events may be up to 1 MiB, at both of their paths; every other body 64 KiB.
 const isEventsPath = (path: string) => path === '/v1/events' || /^\/v1\/applications\/[^/]+\/events$/.test(path);
-const eventBody = jsonBody(MAX_EVENT_BYTES);
+const eventBody = jsonBody(MAX_EVENT_BYTES, ['data']); // an event's data is stored as sent
 const otherBody = jsonBody(MAX_OTHER_BODY_BYTES);
 app.use('/v1/*', async (c, next) => (isEventsPath(c.req.path) ? eventBody : otherBody)(c, next));
 

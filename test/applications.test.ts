@@ -124,7 +124,7 @@ describe('applications', () => {
     // A delivery waiting for a retry an hour away (stored as the consumer leaves one; no message queued).
     const sent = { body: { id: `evt_doom${Date.now()}` } };
     const now = new Date().toISOString();
-    await insertEvent(env.DB, { id: sent.body.id, application_id: D.id, type: 'doom.x', data: '{}', callback_url: null, created_at: now }, `id:${sent.body.id}`, Date.now());
+    await insertEvent(env.DB, { id: sent.body.id, application_id: D.id, type: 'doom.x', data: '{}', callback_url: null, created_at: now }, { key: null, producerId: true, bodyHash: null }, Date.now());
     const [pending] = await createDeliveries(env.DB, { id: sent.body.id, application_id: D.id }, [sub.body.id], now);
     await env.DB.prepare('UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').bind(new Date(Date.now() + 3600_000).toISOString(), pending!.id).run();
 

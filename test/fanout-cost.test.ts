@@ -30,7 +30,7 @@ const subscription = (applicationId: string, events: string[]): StoredSubscripti
 
 async function fanOutCost(applicationId: string) {
   const id = newId('evt');
-  await insertEvent(env.DB, { id, application_id: applicationId, type: 'order.paid', data: '{}', callback_url: null, created_at: new Date().toISOString() }, `id:${id}`, Date.now());
+  await insertEvent(env.DB, { id, application_id: applicationId, type: 'order.paid', data: '{}', callback_url: null, created_at: new Date().toISOString() }, { key: null, producerId: true, bodyHash: null }, Date.now());
   const { kv, calls } = counted(env.SUBSCRIPTIONS);
   await fanOut({ ...env, SUBSCRIPTIONS: kv }, id, null);
   const { results } = await env.DB.prepare('SELECT subscription_id FROM deliveries WHERE event_id = ?').bind(id).all<{ subscription_id: string }>();

@@ -27,7 +27,7 @@ async function fanoutRow(id: string) {
 
 async function storeEvent(id: string, type: string, createdAtMs: number, target?: string) {
   const at = new Date(createdAtMs).toISOString();
-  const stored = await insertEvent(env.DB, { id, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at, target_subscription_id: target ?? null }, `id:${id}`, createdAtMs);
+  const stored = await insertEvent(env.DB, { id, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at, target_subscription_id: target ?? null }, { key: null, producerId: true, bodyHash: null }, createdAtMs);
   expect(stored.created).toBe(true);
 }
 
@@ -134,7 +134,7 @@ describe('sweep', () => {
     // What a request leaves behind when the isolate dies right after its response: the stored event only.
     const now = Date.now();
     const id = `evt_lost${now}`;
-    const stored = await insertEvent(env.DB, { id, application_id: 'default', type: 'sweep.lost', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, `id:${id}`, now);
+    const stored = await insertEvent(env.DB, { id, application_id: 'default', type: 'sweep.lost', data: '{"n":1}', callback_url: null, created_at: new Date(now).toISOString() }, { key: null, producerId: true, bodyHash: null }, now);
     expect(stored.created).toBe(true);
     expect(await fanoutRow(id)).toEqual({ fanout_done: 0, fanout_runs: 0 });
 

@@ -33,8 +33,6 @@ export async function ingestEvent(
   bodyHash: string | null = null,
 ): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
   const id = input.id ?? newId('evt', nowMs);
-  // A producer's key, or its own event id, dedupes; an id edgehook makes now is new by construction.
-  const key = idempotencyKey !== undefined ? `key:${idempotencyKey}` : input.id !== undefined ? `id:${id}` : null;
   const event = {
     id,
     application_id: input.application_id,
@@ -46,7 +44,9 @@ export async function ingestEvent(
     ordering_key: input.ordering_key ?? null,
     fanout_runs: 1, // its first run starts below, after the response
   };
-  const result = await insertEvent(env.DB, event, key, nowMs, key === null ? null : bodyHash);
+  // A producer's key, and its own event id, dedupe; an id edgehook makes now is new by construction.
+  const keys = { key: idempotencyKey ?? null, producerId: input.id !== undefined, bodyHash };
+  const result = await insertEvent(env.DB, event, keys, nowMs);
   if (result.created) {
     const stored = { ...event, fanout_done: 0, fanout_cursor: null, erased_at: null };
     const mark = readMark(); // lists of subscriptions that start from here on see what this event must reach

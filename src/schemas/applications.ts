@@ -7,7 +7,7 @@ const Uid = z
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9._~-]+$/, 'may hold letters, digits, and . _ ~ -')
-  .openapi({ example: 'acme-corp', description: 'Your own id for it, unique; usable wherever the id is. Not `default`, not starting with `app_`.' });
+  .openapi({ example: 'acme-corp', description: 'Your own id for it, unique; usable wherever the id is. Not starting with `app_`, and none of the reserved words `default`, `operator`, `all`, `any`, `none`, `null`, `me`, `self` (any case).' });
 const Metadata = z
   .record(z.string().max(64), z.string().max(1024))
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')

@@ -29,11 +29,18 @@ export async function applicationFor(env: Env, who: Principal, named: string | u
   return app;
 }
 
-/** `app_` is edgehook's, `default` is the built-in one's: a uid is anything else that fits in a path segment. */
+/**
+ * Words that already mean something where an application is named: `default` (the built-in one),
+ * `operator` (an API key's scope for every application), and words a reader takes for "every" or
+ * "none" or "mine". Compared without case: `Operator` reads like `operator` to a person.
+ */
+export const RESERVED_UIDS = ['default', 'operator', 'all', 'any', 'none', 'null', 'me', 'self'] as const;
+
+/** `app_` is edgehook's, the reserved words are taken: a uid is anything else that fits in a path segment. */
 export function assertUid(uid: string | null | undefined): void {
   if (uid === undefined || uid === null) return;
-  if (uid === DEFAULT_APPLICATION || uid.startsWith('app_')) {
-    throw fail(422, 'A uid may not be `default` or start with `app_` (those name applications by id).', [{ path: 'uid', message: 'reserved' }]);
+  if ((RESERVED_UIDS as readonly string[]).includes(uid.toLowerCase()) || uid.toLowerCase().startsWith('app_')) {
+    throw fail(422, `A uid may not start with \`app_\` (edgehook's ids) or be one of ${RESERVED_UIDS.map((w) => `\`${w}\``).join(', ')}: those mean something else where an application is named.`, [{ path: 'uid', message: 'reserved' }]);
   }
 }
 

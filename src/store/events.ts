@@ -43,52 +43,84 @@ const eventValues = (e: NewEvent) => [e.id, e.type, e.data, e.callback_url, e.cr
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Stores the event unless `idempotencyKey` (or the event id) was seen within 24 h, in one transaction;
- * without a key (an id edgehook made), just stores it.
- * Returns the event the key belongs to, whether this call created it, and whether the key was first
- * used with another body (`bodyHash` differs), or the producer's event id is another application's:
- * then nothing was stored and the caller refuses. Keys are the caller's, scoped to the application.
+ * What dedupes an event: the producer's Idempotency-Key and its own event id, either or both. Each is
+ * kept for 24 h with the hash of the body it came with. Without either (an id edgehook made), nothing.
  */
-export async function insertEvent(
-  db: D1Database,
-  event: NewEvent,
-  idempotencyKey: string | null,
-  nowMs: number,
-  bodyHash: string | null = null,
-): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
+export interface EventKeys {
+  /** The Idempotency-Key header. */
+  key: string | null;
+  /** Whether the event id is the producer's own (then it dedupes like a key). */
+  producerId: boolean;
+  /** Hex SHA-256 of the request body. */
+  bodyHash: string | null;
+}
+
+/**
+ * Stores the event unless its Idempotency-Key (or its own id) was seen within 24 h, in one transaction.
+ * Returns the event the key belongs to, whether this call created it, and whether this is a conflict:
+ * the key, or the event id, was first used with another body, or the id is another application's.
+ * Then nothing was stored and the caller refuses. The key decides which event a send is a replay of;
+ * the id is checked too, whether or not either send carried a key, so that a body sent under the id
+ * once is the only one ever answered for it. Keys are the caller's, scoped to the application.
+ */
+export async function insertEvent(db: D1Database, event: NewEvent, keys: EventKeys, nowMs: number): Promise<{ event: EventSummary; created: boolean; conflict: boolean }> {
   const summary = { id: event.id, type: event.type, created_at: event.created_at };
-  if (idempotencyKey === null) {
+  if (keys.key === null && !keys.producerId) {
     // An id edgehook has just made: nothing to dedupe, no key to keep (one row written fewer, and its indexes).
     await groupCommit(db, [db.prepare(INSERT_EVENT).bind(...eventValues(event))], { bytes: event.data.length });
     return { event: summary, created: true, conflict: false };
   }
   // The default application keeps the keys it had before applications; another's are prefixed with its id.
-  const key = event.application_id === DEFAULT_APPLICATION ? idempotencyKey : `${event.application_id}/${idempotencyKey}`;
-  const [, , inserted, answer] = (await groupCommit(db, [
-    db.prepare('DELETE FROM idempotency_keys WHERE key = ?1 AND created_at_ms < ?2').bind(key, nowMs - IDEMPOTENCY_WINDOW_MS),
+  const scoped = (k: string) => (event.application_id === DEFAULT_APPLICATION ? k : `${event.application_id}/${k}`);
+  const byKey = keys.key !== null ? scoped(`key:${keys.key}`) : null;
+  const byId = keys.producerId ? scoped(`id:${event.id}`) : null;
+  const hash = keys.bodyHash;
+  const otherApplication = 'EXISTS (SELECT 1 FROM events WHERE id = ?2 AND application_id != ?5)';
+  const [, , , inserted, answer] = (await groupCommit(db, [
+    db.prepare('DELETE FROM idempotency_keys WHERE key IN (?1, ?2) AND created_at_ms < ?3').bind(byKey, byId, nowMs - IDEMPOTENCY_WINDOW_MS),
+    // The id's row first, unless the key belongs to another event already (then this send replays that one).
     db
       .prepare(
         `INSERT INTO idempotency_keys (key, event_id, created_at_ms, body_hash)
-         SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?2 AND application_id != ?5)
+         SELECT ?1, ?2, ?3, ?4 WHERE ?1 IS NOT NULL AND NOT ${otherApplication}
+           AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = ?6 AND event_id != ?2)
          ON CONFLICT (key) DO NOTHING`,
       )
-      .bind(key, event.id, nowMs, bodyHash, event.application_id),
-    // Stored only if the key is this event's (it was free, or is this id's own) and the id is new.
-    db
-      .prepare(`${INSERT_EVENT} WHERE (SELECT event_id FROM idempotency_keys WHERE key = ?10) = ?1 AND NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)`)
-      .bind(...eventValues(event), key),
+      .bind(byId, event.id, nowMs, hash, event.application_id, byKey),
+    // The key's row, unless the event exists already and its id was first sent with another body.
     db
       .prepare(
-        'SELECT e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ?1 AND e.application_id = ?2',
+        `INSERT INTO idempotency_keys (key, event_id, created_at_ms, body_hash)
+         SELECT ?1, ?2, ?3, ?4 WHERE ?1 IS NOT NULL AND NOT ${otherApplication}
+           AND (?6 IS NULL OR coalesce((SELECT body_hash FROM idempotency_keys WHERE key = ?6 AND event_id = ?2), ?4) IS ?4)
+         ON CONFLICT (key) DO NOTHING`,
       )
-      .bind(key, event.application_id),
-  ], { bytes: event.data.length })) as D1Result<EventSummary & { body_hash: string | null }>[];
-  const row = answer?.results[0];
+      .bind(byKey, event.id, nowMs, hash, event.application_id, byId),
+    // Stored only if every key it came with is this event's and the id is new.
+    db
+      .prepare(
+        `${INSERT_EVENT} WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?1)
+           AND (?10 IS NULL OR (SELECT event_id FROM idempotency_keys WHERE key = ?10) = ?1)
+           AND (?11 IS NULL OR (SELECT event_id FROM idempotency_keys WHERE key = ?11) = ?1)`,
+      )
+      .bind(...eventValues(event), byKey, byId),
+    db
+      .prepare(
+        `SELECT k.key, e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id
+         WHERE k.key IN (?1, ?2) AND e.application_id = ?3`,
+      )
+      .bind(byKey, byId, event.application_id),
+  ], { bytes: event.data.length })) as D1Result<EventSummary & { key: string; body_hash: string | null }>[];
+  const rows = answer?.results ?? [];
+  const primary = rows.find((r) => r.key === (byKey ?? byId));
   // The producer's event id is taken by another application's event: refused like a reused key, storing nothing.
-  if (!row) return { event: summary, created: false, conflict: true };
+  if (!primary) return { event: summary, created: false, conflict: true };
   const created = (inserted?.meta.changes ?? 0) === 1;
-  const { body_hash: firstHash, ...first } = row;
-  return { event: first, created, conflict: !created && bodyHash !== null && firstHash !== null && firstHash !== bodyHash };
+  const { key: _k, body_hash: _h, ...first } = primary;
+  // Every key that names the event answered must have come with this body (a hash erased with its data matches any).
+  const differs = (r: { body_hash: string | null }) => hash !== null && r.body_hash !== null && r.body_hash !== hash;
+  const conflict = !created && rows.some((r) => r.id === first.id && differs(r));
+  return { event: first, created, conflict };
 }
 
 const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id, erased_at';

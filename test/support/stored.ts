@@ -16,7 +16,7 @@ export async function createDeliveries(db: D1Database, event: { id: string; appl
 export async function storedDelivery(subscriptionId: string, type: string, createdAtMs = Date.now()) {
   const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
   const at = new Date(createdAtMs).toISOString();
-  await insertEvent(env.DB, { id: eventId, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at }, `id:${eventId}`, Date.now());
+  await insertEvent(env.DB, { id: eventId, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at }, { key: null, producerId: true, bodyHash: null }, Date.now());
   const [created] = await createDeliveries(env.DB, { id: eventId, application_id: 'default' }, [subscriptionId], at);
   await env.DB.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?').bind(eventId).run();
   return { eventId, deliveryId: created!.id };

@@ -3,11 +3,16 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { fail } from '../../utils/problem';
+import { mayHoldProtoKey, protoKeyPaths } from '../../utils/proto-keys';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export const jsonBody = (maxBytes: number): MiddlewareHandler => {
+/**
+ * `keptAsSent`: top-level members stored as the text that was sent (an event's `data`), where a
+ * `__proto__` key survives; anywhere else in the body one is refused (422), never dropped.
+ */
+export const jsonBody = (maxBytes: number, keptAsSent: readonly string[] = []): MiddlewareHandler => {
   const limit = bodyLimit({
     maxSize: maxBytes,
     onError: () => {
@@ -33,6 +38,18 @@ export const jsonBody = (maxBytes: number): MiddlewareHandler => {
         text = utf8.decode(bytes);
       } catch {
         throw fail(400, 'The request body is not valid UTF-8.');
+      }
+      if (mayHoldProtoKey(text)) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = null; // the validator answers malformed JSON
+        }
+        const paths = protoKeyPaths(parsed, keptAsSent);
+        if (paths.length > 0) {
+          throw fail(422, 'A key named `__proto__` cannot be kept here: rename it.', paths.map((path) => ({ path, message: '`__proto__` is not a key edgehook can store in this field' })));
+        }
       }
       // Hono keeps read bodies here (as promises); c.req.json() and c.req.text() read from it.
       (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
