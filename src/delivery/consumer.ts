@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { failureRunStatements, markSlow, type HealthRow } from '../store/health';
-import { disableSubscription, settleDelivery } from '../store/subscription-writes';
+import { disableSubscription, readSubscription, settleDelivery } from '../store/subscription-writes';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
 import { isCallback, queueCallbackIfComplete } from './callback';
@@ -108,6 +108,10 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     // Callbacks belong to no stored subscription: a batch of only callbacks reads nothing from KV.
     const missing = [...new Set([...rows.values()].flatMap((r) => (isCallback(r) || found.has(r.subscription_id) ? [] : [r.subscription_id])))];
     subs = missing.length ? new Map([...found, ...(await getSubscriptions(env.SUBSCRIPTIONS, missing))]) : found;
+    // KV is a cache: a copy missing there (not yet replicated to this location, or lost) is asked of the
+    // subscription's object, its one writer, before anything is taken for a deletion.
+    const unknown = missing.filter((id) => !subs.has(id));
+    for (const sub of await Promise.all(unknown.map((id) => readSubscription(env, id)))) if (sub) subs.set(sub.id, sub);
   } catch (err) {
     console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
     batch.retryAll();

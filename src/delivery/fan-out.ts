@@ -9,6 +9,7 @@ import { groupCommit } from '../store/group-commit';
 import { slowOf, slowSubscriptionsStatement } from '../store/health';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
+import { readSubscription } from '../store/subscription-writes';
 import { queueCallbackIfComplete } from './callback';
 import { enqueueDeliveries } from './enqueue';
 import { wants } from './patterns';
@@ -17,7 +18,9 @@ import { matchesFilter, type Filter } from '../utils/payload-filter';
 /** The event's application's subscriptions that want it: one KV list per page of up to 1,000 of them. */
 async function targets(env: Env, event: EventRow, cursor: string | null, sharedAfter?: number): Promise<{ ids: string[]; cursor: string | null }> {
   if (event.target_subscription_id) {
-    const sub = await getSubscription(env.SUBSCRIPTIONS, event.target_subscription_id);
+    // KV is a cache: on a miss, the subscription's object says whether it exists.
+    const id = event.target_subscription_id;
+    const sub = (await getSubscription(env.SUBSCRIPTIONS, id)) ?? (await readSubscription(env, id, event.application_id));
     return { ids: sub && sub.application_id === event.application_id ? [sub.id] : [], cursor: null };
   }
   // A fan-out that began on the keys from before applications goes on there (its cursor says so).

@@ -34,19 +34,36 @@ const RELEASE_RETRY_MS = 5_000;
 export class SubscriptionObject extends DurableObject<Env> {
   #published = 0;
   #publishing: Promise<void> = Promise.resolve();
-  #gate: FlowGate;
+  /** Whether this object has its tables: an id that names no subscription gets none (nothing is stored for it). */
+  #hasTables: boolean;
+  #flowGate: FlowGate | undefined;
   /** When the alarm should next release waiting deliveries (this instance's knowledge). */
   #releaseAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, metered(env)); // counted only under the benchmarks' meter
     const sql = ctx.storage.sql;
-    sql.exec('CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL, application_id TEXT)');
+    this.#hasTables = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'subscription'").toArray().length > 0;
     // Objects made before applications: their table lacks the column (their subscription is the default application's).
-    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
+    if (this.#hasTables && !sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
       sql.exec('ALTER TABLE subscription ADD COLUMN application_id TEXT');
     }
-    this.#gate = new FlowGate(sql);
+  }
+
+  /** Creates the tables, on the first write: reading an id that names no subscription stores nothing. */
+  #ensureTables(): void {
+    if (this.#hasTables) return;
+    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL, application_id TEXT)');
+    this.#hasTables = true;
+  }
+
+  /** Flow control's tables, made when a subscription first uses them (it exists by then). */
+  get #gate(): FlowGate {
+    if (!this.#flowGate) {
+      this.#ensureTables();
+      this.#flowGate = new FlowGate(this.ctx.storage.sql);
+    }
+    return this.#flowGate;
   }
 
   /** The row as last read or written (this object is its only writer); undefined: not read yet. */
@@ -54,6 +71,7 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   #row(): Row | null {
     if (this.#cached === undefined) {
+      if (!this.#hasTables) return null;
       const row = this.ctx.storage.sql.exec<Row>('SELECT id, doc, version, application_id FROM subscription').toArray()[0];
       this.#cached = row ? { ...row, application_id: row.application_id ?? DEFAULT_APPLICATION } : null;
     }
@@ -74,6 +92,7 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   /** Writes the state and arms the alarm in the same storage transaction; then publishes. */
   #write(row: Row, publish = true): Promise<void> {
+    this.#ensureTables();
     this.ctx.storage.sql.exec(
       'INSERT OR REPLACE INTO subscription (id, doc, version, application_id) VALUES (?, ?, ?, ?)',
       row.id,
@@ -184,13 +203,14 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   /** A FIFO lane's delivery in flight became final: the next of its lane may go. */
   async settled(deliveryId: string): Promise<void> {
+    if (!this.#hasTables) return; // no subscription here: nothing waits
     this.#gate.settled(deliveryId);
     await this.#release();
   }
 
   /** How many deliveries wait here. */
   async waiting(): Promise<number> {
-    return this.#gate.waiting();
+    return this.#hasTables ? this.#gate.waiting() : 0;
   }
 
   /**
@@ -198,6 +218,7 @@ export class SubscriptionObject extends DurableObject<Env> {
    * leaves these to this object). Whatever may go meanwhile goes, and the alarm is armed again.
    */
   async holding(ids: string[]): Promise<string[]> {
+    if (!this.#hasTables) return [];
     const held = this.#gate.holding(ids);
     if (held.length > 0) await this.#release();
     return held;
