@@ -9,6 +9,7 @@ import { jsonBody } from './middleware/json-body';
 import { notFound, onError, validationHook } from './middleware/problem-errors';
 import { apiKeyRoutes } from './routes/api-keys';
 import { applicationRoutes } from './routes/applications';
+import { callbackSecretRoutes } from './routes/callback-secrets';
 import { deliveryRoutes } from './routes/deliveries';
 import { eventTypeRoutes } from './routes/event-types';
 import { eventRoutes } from './routes/events';
@@ -53,6 +54,7 @@ const otherBody = jsonBody(MAX_OTHER_BODY_BYTES);
 app.use('/v1/*', async (c, next) => (isEventsPath(c.req.path) ? eventBody : otherBody)(c, next));
 
 app.route('/', applicationRoutes);
+app.route('/', callbackSecretRoutes);
 app.route('/', apiKeyRoutes);
 app.route('/', subscriptionRoutes);
 app.route('/', subscriptionToolRoutes);

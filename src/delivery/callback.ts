@@ -1,5 +1,6 @@
 // Callbacks: when every delivery of an event is final, POST `event.completed` to its callback_url,
-// signed with CALLBACK_SECRET in the Standard Webhooks format, and delivered like any delivery.
+// signed with the event's application's callback secret in the Standard Webhooks format, and delivered
+// like any delivery. The body names the application, so that a receiver shared by several picks its key.
 import type { Env } from '../env';
 import { CALLBACK_SUBSCRIPTION, claimCallback } from '../store/callbacks';
 import type { DispatchRow } from '../store/deliveries';
@@ -22,8 +23,8 @@ export const isCallback = (row: Pick<DispatchRow, 'subscription_id'>) => row.sub
 /** The callback's `webhook-id`: stable across retries, distinct from the event's own. */
 export const callbackWebhookId = (eventId: string) => `${eventId}_completed`;
 
-/** `{"type":"event.completed","timestamp":…,"data":{"event_id":…,"deliveries":[…]}}`, from the frozen summary. */
+/** `{"type":"event.completed","timestamp":…,"data":{"event_id":…,"application_id":…,"deliveries":[…]}}`, from the frozen summary. */
 export function callbackBody(row: DispatchRow): string {
-  const data = `{"event_id":${JSON.stringify(row.event_id)},"deliveries":${row.callback_payload ?? '[]'}}`;
+  const data = `{"event_id":${JSON.stringify(row.event_id)},"application_id":${JSON.stringify(row.application_id)},"deliveries":${row.callback_payload ?? '[]'}}`;
   return envelopeBody(CALLBACK_EVENT_TYPE, row.callback_at ?? row.event_created_at, data);
 }

@@ -5,6 +5,7 @@ import type { DispatchRow } from '../store/deliveries';
 import { openSecret } from '../signing/secret-box';
 import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
 import { callbackBody, callbackWebhookId, isCallback } from './callback';
+import { callbackSigningSecrets } from './callback-secrets';
 import { envelopeBody } from './envelope';
 import { urlProblem } from '../utils/url-policy';
 
@@ -32,10 +33,12 @@ function refused(url: string, env: Env): string | null {
 export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | null, env: Env, nowMs: number): Promise<Resolved> {
   if (isCallback(row)) {
     if (!row.callback_url) return { skip: 'event has no callback_url' };
-    if (!env.CALLBACK_SECRET) return { skip: 'CALLBACK_SECRET is not set' };
     const problem = refused(row.callback_url, env);
     if (problem) return { skip: problem };
-    return { target: { url: row.callback_url, secrets: [env.CALLBACK_SECRET], github: false, webhookId: callbackWebhookId(row.event_id), body: callbackBody(row) } };
+    // Signed with the event's application's own secrets only: no other application's receiver trusts them.
+    const secrets = await callbackSigningSecrets(env, row.application_id, nowMs);
+    if (secrets.length === 0) return { skip: 'the application has no callback secret (the default one: CALLBACK_SECRET is not set)' };
+    return { target: { url: row.callback_url, secrets, github: false, webhookId: callbackWebhookId(row.event_id), body: callbackBody(row) } };
   }
   if (!sub) return { skip: 'subscription deleted' };
   if (sub.disabled) return { skip: 'subscription disabled' };

@@ -35,25 +35,32 @@ export class SubscriptionObject extends DurableObject<Env> {
   #published = 0;
   #publishing: Promise<void> = Promise.resolve();
   /** Whether this object has its tables: an id that names no subscription gets none (nothing is stored for it). */
-  #hasTables: boolean;
+  #hasTables = false;
   #flowGate: FlowGate | undefined;
   /** When the alarm should next release waiting deliveries (this instance's knowledge). */
   #releaseAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, metered(env)); // counted only under the benchmarks' meter
-    const sql = ctx.storage.sql;
-    this.#hasTables = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'subscription'").toArray().length > 0;
+  }
+
+  /** Whether its tables exist (they are made by the first write), brought up to date the first time they are seen. */
+  #tablesExist(): boolean {
+    if (this.#hasTables) return true;
+    const sql = this.ctx.storage.sql;
+    if (sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'subscription'").toArray().length === 0) return false;
     // Objects made before applications: their table lacks the column (their subscription is the default application's).
-    if (this.#hasTables && !sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('subscription')").toArray().some((c) => c.name === 'application_id')) {
       sql.exec('ALTER TABLE subscription ADD COLUMN application_id TEXT');
     }
+    this.#hasTables = true;
+    return true;
   }
 
   /** Creates the tables, on the first write: reading an id that names no subscription stores nothing. */
   #ensureTables(): void {
-    if (this.#hasTables) return;
-    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL, application_id TEXT)');
+    if (this.#tablesExist()) return;
+    this.ctx.storage.sql.exec('CREATE TABLE subscription (id TEXT PRIMARY KEY, doc TEXT, version INTEGER NOT NULL, application_id TEXT)');
     this.#hasTables = true;
   }
 
@@ -71,7 +78,7 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   #row(): Row | null {
     if (this.#cached === undefined) {
-      if (!this.#hasTables) return null;
+      if (!this.#tablesExist()) return null;
       const row = this.ctx.storage.sql.exec<Row>('SELECT id, doc, version, application_id FROM subscription').toArray()[0];
       this.#cached = row ? { ...row, application_id: row.application_id ?? DEFAULT_APPLICATION } : null;
     }
@@ -203,14 +210,14 @@ export class SubscriptionObject extends DurableObject<Env> {
 
   /** A FIFO lane's delivery in flight became final: the next of its lane may go. */
   async settled(deliveryId: string): Promise<void> {
-    if (!this.#hasTables) return; // no subscription here: nothing waits
+    if (!this.#tablesExist()) return; // no subscription here: nothing waits
     this.#gate.settled(deliveryId);
     await this.#release();
   }
 
   /** How many deliveries wait here. */
   async waiting(): Promise<number> {
-    return this.#hasTables ? this.#gate.waiting() : 0;
+    return this.#tablesExist() ? this.#gate.waiting() : 0;
   }
 
   /**
@@ -218,7 +225,7 @@ export class SubscriptionObject extends DurableObject<Env> {
    * leaves these to this object). Whatever may go meanwhile goes, and the alarm is armed again.
    */
   async holding(ids: string[]): Promise<string[]> {
-    if (!this.#hasTables) return [];
+    if (!this.#tablesExist()) return [];
     const held = this.#gate.holding(ids);
     if (held.length > 0) await this.#release();
     return held;

@@ -13,7 +13,7 @@ const EXAMPLE_HEADERS: [string, string][] = [
 
 /** The guide as Markdown; `lead` opens it (the callback's, where it stands beside its operation, says so). */
 export function receiverGuide(secret: 'subscription' | 'callback', lead = '**What the receiver gets**'): string {
-  const whose = secret === 'subscription' ? "the subscription's `secret` (`whsec_…`)" : 'the service\'s `CALLBACK_SECRET`';
+  const whose = secret === 'subscription' ? "the subscription's `secret` (`whsec_…`)" : "the event's application's callback secret (`GET /v1/applications/{app}/callback-secret`, `whsec_…`)";
   const headers = EXAMPLE_HEADERS.map(([k, v]) => `${k}: ${secret === 'callback' && k === 'webhook-id' ? `${v}_completed` : v}`).join('\n');
   return [
     `${lead}: a \`POST\` with the JSON body below and these headers (example values):`,

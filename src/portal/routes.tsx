@@ -13,6 +13,7 @@ import { sameOrigin } from '../middleware/same-origin';
 import { SubscriptionCreate, SubscriptionUpdate } from '../schemas/subscriptions';
 import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
 import { endPortalSession, enterPortal } from '../services/portal';
+import { callbackSecretFor, rotateCallbackSecretFor } from '../services/applications';
 import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { validated } from '../services/validated';
 import type { ApplicationRow } from '../store/applications';
@@ -78,11 +79,25 @@ portal.post('/portal/sign-out', async (c) => {
 });
 
 // Subscriptions.
-async function listPage(c: C, notice?: Notice, status: 200 | 422 = 200) {
+async function listPage(c: C, notice?: Notice, status: 200 | 422 = 200, callbackSecret?: string) {
   const app = appOf(c);
   const [subs, types] = await Promise.all([listOfApplication(c.env, app.id, 100), allEventTypes(c.env.DB)]);
-  return c.html(<SubscriptionsPage app={app} subs={subs.data} types={types} notice={notice} />, status);
+  return c.html(<SubscriptionsPage app={app} subs={subs.data} types={types} notice={notice} callbackSecret={callbackSecret} />, status);
 }
+
+// The application's callback secret: shown on request (a POST, never in a URL), rotated like a subscription's.
+portal.post('/portal/callback-secret', async (c) => {
+  try {
+    return await listPage(c, undefined, 200, await callbackSecretFor(c.env, appOf(c).id));
+  } catch (err) {
+    if (err instanceof HTTPException && err.status === 409) return listPage(c, { kind: 'err', text: problemText(err) }, 422);
+    throw err;
+  }
+});
+portal.post('/portal/callback-secret/rotate', async (c) => {
+  const secret = await rotateCallbackSecretFor(c.env, appOf(c).id);
+  return listPage(c, { kind: 'ok', text: 'New callback secret below. The old one keeps signing beside it for 24 hours.' }, 200, secret);
+});
 
 async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string } = {}, status: 200 | 422 = 200) {
   const app = appOf(c);

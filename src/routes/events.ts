@@ -1,6 +1,7 @@
 // /v1/events: send an event in, read where it went.
 import { createRoute, z } from '@hono/zod-openapi';
 import { isCallback } from '../delivery/callback';
+import { canSignCallbacks } from '../delivery/callback-secrets';
 import { schemaErrors } from '../delivery/event-schemas';
 import { ingestEvent } from '../delivery/ingest';
 import { isOperational } from '../delivery/operational-types';
@@ -50,7 +51,7 @@ export const eventRoutes = applicationRoutes((routes, at) => {
           '{$request.body#/callback_url}': {
             post: {
               summary: 'event.completed: every delivery of the event is final',
-              description: `Signed with CALLBACK_SECRET in the Standard Webhooks format; retried like any delivery. \`webhook-id\` is \`<event id>_completed\`.\n\n${receiverGuide('callback')}`,
+              description: `Signed in the Standard Webhooks format with the event's application's own callback secret (\`GET /v1/applications/{app}/callback-secret\`; the \`default\` application's starts as CALLBACK_SECRET), never another application's; \`data.application_id\` names it. Retried like any delivery. \`webhook-id\` is \`<event id>_completed\`.\n\n${receiverGuide('callback')}`,
               parameters: [...STANDARD_WEBHOOK_HEADERS],
               requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/EventCompleted' } } } },
               responses: { '2XX': { description: 'Received; any other answer is retried' } },
@@ -65,7 +66,9 @@ export const eventRoutes = applicationRoutes((routes, at) => {
       const application_id = await applicationOf(c);
       const input = c.req.valid('json');
       if (input.callback_url !== undefined) {
-        if (!c.env.CALLBACK_SECRET) throw fail(422, 'Callbacks are off: this service has no CALLBACK_SECRET to sign them with.', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
+        if (!(await canSignCallbacks(c.env, application_id))) {
+          throw fail(422, 'Callbacks are off: this application has no callback secret to sign them with (set CALLBACK_SECRET, or rotate its callback secret).', [{ path: 'callback_url', message: 'callbacks are not configured' }]);
+        }
         assertReceiverUrl(c.env, 'callback_url', input.callback_url);
       }
       if (isOperational(input.type)) throw fail(422, `${input.type} is an operational event type: edgehook sends those itself.`, [{ path: 'type', message: 'reserved for operational webhooks' }]);

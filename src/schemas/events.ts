@@ -92,6 +92,7 @@ export const EventCompleted = z
     timestamp: z.string().openapi({ description: 'When the last delivery became final' }),
     data: z.object({
       event_id: z.string(),
+      application_id: z.string().openapi({ description: 'The event’s application: its callback secret signs this callback (a receiver shared by several applications picks the key by it)' }),
       deliveries: z.array(
         z.object({
           subscription_id: z.string(),

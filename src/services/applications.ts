@@ -13,6 +13,9 @@ import {
   type PortalSettings,
 } from '../store/applications';
 import { purgeApplication } from '../delivery/purge-application';
+import { currentCallbackSecret, rotateCallbackSecret } from '../delivery/callback-secrets';
+import { generateSecret } from '../signing/secret';
+import { assertGivenSecret } from './lookups';
 
 export { listApplications } from '../store/applications';
 import { newId } from '../utils/ids';
@@ -80,4 +83,30 @@ export async function deleteApplication(env: Env, ctx: Pick<ExecutionContext, 'w
   if (id === DEFAULT_APPLICATION) throw fail(409, 'The default application cannot be deleted.');
   if (!(await markApplicationDeleted(env.DB, id, new Date(nowMs).toISOString()))) throw fail(404, `No application ${id}.`);
   ctx.waitUntil(purgeApplication(env, { id, deleted_at: new Date(nowMs).toISOString() }, nowMs).catch((err) => console.error(JSON.stringify({ msg: 'application purge failed; the sweep goes on', application_id: id, error: String(err) }))));
+}
+
+/** The application's current callback secret, in clear (the application is resolved already: its portal). */
+export async function callbackSecretFor(env: Env, applicationId: string): Promise<string> {
+  const secret = await currentCallbackSecret(env, applicationId);
+  if (!secret) throw fail(409, 'This application has no callback secret yet: set CALLBACK_SECRET, or rotate to make one.');
+  return secret;
+}
+
+/** A new current callback secret (given or generated); the ones still signing keep signing for 24 h. */
+export async function rotateCallbackSecretFor(env: Env, applicationId: string, given?: string): Promise<string> {
+  assertGivenSecret(given);
+  const secret = given ?? generateSecret();
+  const refused = await rotateCallbackSecret(env, applicationId, secret);
+  if (refused) throw fail(409, refused.refused);
+  return secret;
+}
+
+/** The callback secret of the application a key names (its own key, or an operator's). */
+export async function callbackSecretOf(env: Env, who: Principal, named: string): Promise<string> {
+  return callbackSecretFor(env, (await applicationFor(env, who, named)).id);
+}
+
+export async function rotateCallbackSecretOf(env: Env, who: Principal, named: string, given?: string): Promise<string> {
+  assertGivenSecret(given);
+  return rotateCallbackSecretFor(env, (await applicationFor(env, who, named)).id, given);
 }

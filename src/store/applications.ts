@@ -1,4 +1,5 @@
 // Applications in D1: the only code that knows their SQL.
+import type { StoredSecret } from './secret-rotation';
 
 /** The built-in application: what requests that name none act on, and where everything made before applications lives. */
 export const DEFAULT_APPLICATION = 'default';
@@ -113,4 +114,19 @@ export async function applicationsToPurge(db: D1Database, limit: number): Promis
 
 export async function markApplicationPurged(db: D1Database, id: string, nowIso: string): Promise<void> {
   await db.prepare('UPDATE applications SET purged_at = ?2 WHERE id = ?1').bind(id, nowIso).run();
+}
+
+/** An application's callback secrets as stored (JSON text; null: none made yet), or undefined when it is not live. */
+export async function readCallbackSecrets(db: D1Database, id: string): Promise<string | null | undefined> {
+  const row = await db.prepare('SELECT callback_secrets FROM applications WHERE id = ?1 AND deleted_at IS NULL').bind(id).first<{ callback_secrets: string | null }>();
+  return row ? row.callback_secrets : undefined;
+}
+
+/** Replaces them if they are still `before` (of two concurrent writers, one wins); false otherwise. */
+export async function writeCallbackSecrets(db: D1Database, id: string, before: string | null, after: StoredSecret[]): Promise<boolean> {
+  const r = await db
+    .prepare('UPDATE applications SET callback_secrets = ?3 WHERE id = ?1 AND deleted_at IS NULL AND callback_secrets IS ?2')
+    .bind(id, before, JSON.stringify(after))
+    .run();
+  return r.meta.changes === 1;
 }

@@ -1,6 +1,7 @@
 // Every change a subscription can go through, as pure functions of its state: its Durable Object
 // applies them one at a time, in order, so none is lost.
 import type { RateLimit, StoredSubscription } from './subscriptions';
+import { rotateSecrets, type Refusal } from './secret-rotation';
 import { MASK } from '../utils/custom-headers';
 import type { Filter } from '../utils/payload-filter';
 
@@ -35,31 +36,12 @@ export type SubscriptionChange =
   | { kind: 'pause' }
   | { kind: 'resume' };
 
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/** Secrets signing at once, the current one included: each adds a signature to every attempt. */
-export const MAX_SIGNING_SECRETS = 10;
+export { MAX_SIGNING_SECRETS, ROTATION_OVERLAP_MS, type Refusal } from './secret-rotation';
 
-/** A change that may not be made, and why (the API answers 409). */
-export interface Refusal {
-  refused: string;
-}
-
-/**
- * `secret` becomes current; every secret still signing keeps signing beside it for 24 h more at most.
- * None is dropped early: a rotation that would make more than MAX_SIGNING_SECRETS sign is refused.
- */
+/** `secret` becomes current (see rotateSecrets). */
 export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription | Refusal {
-  const overlapEnd = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
-  const live = sub.secrets.filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs);
-  if (live.length + 1 > MAX_SIGNING_SECRETS) {
-    const firstFree = live.map((s) => s.expires_at).filter((e): e is string => e !== null).sort()[0];
-    return { refused: `${live.length} secrets still sign (at most ${MAX_SIGNING_SECRETS} may); the oldest stops at ${firstFree}. Rotate again after that.` };
-  }
-  return {
-    ...sub,
-    secrets: [{ value: secret, expires_at: null }, ...live.map((s) => ({ value: s.value, expires_at: s.expires_at ?? overlapEnd }))],
-    updated_at: new Date(nowMs).toISOString(),
-  };
+  const secrets = rotateSecrets(sub.secrets, secret, nowMs);
+  return 'refused' in secrets ? secrets : { ...sub, secrets, updated_at: new Date(nowMs).toISOString() };
 }
 
 /** The subscription after `change`, null when the change changes nothing, or why it may not be made. */

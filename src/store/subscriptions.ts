@@ -7,11 +7,9 @@ import { sharedRead } from './shared-reads';
 import { maskedHeaders } from '../utils/custom-headers';
 import type { Filter } from '../utils/payload-filter';
 
-export interface StoredSecret {
-  value: string;
-  /** When this secret stops signing (set on the old secret by a rotation); null while current. */
-  expires_at: string | null;
-}
+import { liveSecrets, type StoredSecret } from './secret-rotation';
+
+export type { StoredSecret };
 
 /** At most `per_second` deliveries a second, smoothly; `burst` may go at once after a quiet spell (default 1). */
 export interface RateLimit {
@@ -88,7 +86,7 @@ export function toPublic(sub: StoredSubscription): PublicSubscription {
 
 /** Secrets that still sign at `nowMs`, newest first. */
 export function signingSecrets(sub: StoredSubscription, nowMs: number): string[] {
-  return sub.secrets.filter((s) => s.expires_at === null || Date.parse(s.expires_at) > nowMs).map((s) => s.value);
+  return liveSecrets(sub.secrets, nowMs).map((s) => s.value);
 }
 
 /** Publishes the copy that fan-out and the consumers read; only a subscription's own Durable Object calls it. */

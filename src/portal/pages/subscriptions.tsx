@@ -6,22 +6,36 @@ import type { EventTypeRow } from '../../store/event-types';
 import type { StoredSubscription } from '../../store/subscriptions';
 import { Layout, NoticeBox, StatusBadge, type Notice } from '../layout';
 
-export const EventTypePicker = ({ types, chosen }: { types: EventTypeRow[]; chosen: string[] }) => (
-  <fieldset>
-    <legend>Event types</legend>
-    <label class="check">
-      <input type="checkbox" name="events" value="*" checked={chosen.includes('*')} /> All event types
-    </label>
-    {types.map((t) => (
+/**
+ * The catalogue's types to pick from, and every pattern the subscription has that the catalogue does not
+ * list (`order.*`, a type not registered, an operational type), ticked: a form saved unchanged keeps them.
+ */
+export const EventTypePicker = ({ types, chosen }: { types: EventTypeRow[]; chosen: string[] }) => {
+  const listed = new Set(['*', ...types.map((t) => t.name)]);
+  const others = chosen.filter((p) => !listed.has(p));
+  return (
+    <fieldset>
+      <legend>Event types</legend>
       <label class="check">
-        <input type="checkbox" name="events" value={t.name} checked={chosen.includes(t.name)} />
-        <span><code>{t.name}</code>{t.description ? <span class="muted"> — {t.description}</span> : null}</span>
+        <input type="checkbox" name="events" value="*" checked={chosen.includes('*')} /> All event types
       </label>
-    ))}
-  </fieldset>
-);
+      {types.map((t) => (
+        <label class="check">
+          <input type="checkbox" name="events" value={t.name} checked={chosen.includes(t.name)} />
+          <span><code>{t.name}</code>{t.description ? <span class="muted"> — {t.description}</span> : null}</span>
+        </label>
+      ))}
+      {others.map((p) => (
+        <label class="check">
+          <input type="checkbox" name="events" value={p} checked />
+          <span><code>{p}</code><span class="muted"> — {p.endsWith('*') ? 'every type it starts' : 'not in the catalogue'}</span></span>
+        </label>
+      ))}
+    </fieldset>
+  );
+};
 
-export const SubscriptionsPage = ({ app, subs, types, notice }: { app: ApplicationRow; subs: StoredSubscription[]; types: EventTypeRow[]; notice?: Notice }) => (
+export const SubscriptionsPage = ({ app, subs, types, notice, callbackSecret }: { app: ApplicationRow; subs: StoredSubscription[]; types: EventTypeRow[]; notice?: Notice; callbackSecret?: string }) => (
   <Layout app={app} title="Subscriptions" section="subscriptions">
     <NoticeBox notice={notice} />
     <p class="muted">Each subscription is a URL of yours that receives the events you pick, signed so that you can verify them.</p>
@@ -55,6 +69,25 @@ export const SubscriptionsPage = ({ app, subs, types, notice }: { app: Applicati
         <p><EventTypePicker types={types} chosen={[]} /></p>
         <button class="primary" type="submit">Add subscription</button>
       </form>
+    </section>
+    <section class="card" aria-labelledby="callbacks">
+      <h2 id="callbacks">Callback secret</h2>
+      <p class="muted">
+        Events sent with a <code>callback_url</code> are followed by an <code>event.completed</code> callback once every delivery is final, signed with this
+        secret (Standard Webhooks, like your webhooks; its body names this application in <code>data.application_id</code>).
+      </p>
+      {callbackSecret ? (
+        <p>
+          <label>
+            <span>Callback secret (verify each callback’s <code>webhook-signature</code> with it)</span>
+            <input class="secret" readonly value={callbackSecret} />
+          </label>
+        </p>
+      ) : null}
+      <div class="row">
+        <form method="post" action="/portal/callback-secret"><button type="submit">Reveal callback secret</button></form>
+        <form method="post" action="/portal/callback-secret/rotate"><button type="submit">Rotate callback secret</button></form>
+      </div>
     </section>
   </Layout>
 );
