@@ -1289,6 +1289,316 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/applications/{app}/callback-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The application's current callback secret
+         * @description Callbacks (`event.completed`) of the application's events are signed with its own callback secrets only, never another application's; `data.application_id` names the application. The `default` application's first secret is the service's CALLBACK_SECRET; any other's is made when first needed. The application's own key may read and rotate it.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The current callback secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SubscriptionSecret"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{app}/callback-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the callback secret; the old one keeps signing beside it for 24 h
+         * @description Callbacks (`event.completed`) of the application's events are signed with its own callback secrets only, never another application's; `data.application_id` names the application. The `default` application's first secret is the service's CALLBACK_SECRET; any other's is made when first needed. The application's own key may read and rotate it. As for subscriptions, every secret inside its 24 h overlap keeps signing (one `v1,` signature each); more than 10 at once is refused with 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "string"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallbackSecretRotateRequest"];
+                };
+            };
+            responses: {
+                /** @description The new callback secret */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SubscriptionSecret"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid; `errors` lists each failing path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/applications/{app}/deliveries": {
         parameters: {
             query?: never;
@@ -1786,7 +2096,7 @@ export interface paths {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the service's `CALLBACK_SECRET` over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the event's application's callback secret (`GET /v1/applications/{app}/callback-secret`, `whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
          *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
          *
@@ -4612,6 +4922,7 @@ export interface paths {
                          *           "name": "string",
                          *           "description": "string",
                          *           "schema": {},
+                         *           "schema_problem": "string",
                          *           "created_at": "2026-11-30T12:00:00.000Z",
                          *           "updated_at": "2026-11-30T12:00:00.000Z"
                          *         }
@@ -4728,6 +5039,7 @@ export interface paths {
                          *       "name": "string",
                          *       "description": "string",
                          *       "schema": {},
+                         *       "schema_problem": "string",
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
                          *     }
@@ -4911,6 +5223,7 @@ export interface paths {
                          *       "name": "string",
                          *       "description": "string",
                          *       "schema": {},
+                         *       "schema_problem": "string",
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
                          *     }
@@ -5231,7 +5544,7 @@ export interface paths {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the service's `CALLBACK_SECRET` over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the event's application's callback secret (`GET /v1/applications/{app}/callback-secret`, `whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
          *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
          *
@@ -8349,7 +8662,7 @@ export interface components {
             name: string;
             portal?: components["schemas"]["PortalSettings"];
             /**
-             * @description Your own id for it, unique; usable wherever the id is. Not `default`, not starting with `app_`.
+             * @description Your own id for it, unique; usable wherever the id is. Not starting with `app_`, and none of the reserved words `default`, `operator`, `all`, `any`, `none`, `null`, `me`, `self` (any case).
              * @example acme-corp
              */
             uid?: string;
@@ -8383,6 +8696,10 @@ export interface components {
             /** @description First 4 KiB of the response body */
             response_excerpt: string | null;
             status_code: number | null;
+        };
+        CallbackSecretRotateRequest: {
+            /** @description The new secret (`whsec_…`); generated when left out */
+            secret?: string;
         };
         /**
          * @description Sent with every attempt. Refused: edgehook's own (`webhook-*`, the signatures, `content-type`, `user-agent`), `host`, `content-length` and hop-by-hop headers. At most 20. Values of credential-like names (`authorization`, `*token*`, `*key*`, …) are shown masked; sending a masked value back keeps the stored one.
@@ -8442,6 +8759,8 @@ export interface components {
         };
         EventCompleted: {
             data: {
+                /** @description The event’s application: its callback secret signs this callback (a receiver shared by several applications picks the key by it) */
+                application_id: string;
                 deliveries: {
                     attempts: number;
                     /** @description HTTP status of the last attempt; null for a network error or timeout */
@@ -8503,6 +8822,8 @@ export interface components {
             schema: {
                 [key: string]: unknown;
             };
+            /** @description null while the schema is enforced. Otherwise why it is not: a schema registered before a check it fails now (a pattern the linear-time engine cannot run, a `$ref` loop) is listed here and not enforced until the type is registered again. */
+            schema_problem: string | null;
             updated_at: string;
         };
         EventTypeCreate: {
@@ -8510,7 +8831,7 @@ export interface components {
             /** @example order.paid */
             name: string;
             /**
-             * @description JSON Schema (draft 2020-12) of the events' `data`. Its `examples` (each must match it) are shown in the API reference (`/docs`) as the payload receivers get; without any, one is made from the schema.
+             * @description JSON Schema (draft 2020-12) of the events' `data`. Its `examples` (each must match it) are shown in the API reference (`/docs`) as the payload receivers get; without any, one is made from the schema. `pattern` and `patternProperties` run on a linear-time engine (RE2: no lookaround, no backreferences; `\s` and `\w` are ASCII); a pattern it cannot run is refused, and so is a `$ref` that loops back without descending into the data.
              * @example {
              *       "type": "object",
              *       "required": [

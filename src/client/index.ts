@@ -10,6 +10,8 @@ export type { components, paths };
 export type Problem = components['schemas']['Problem'];
 export type EventCreate = components['schemas']['EventCreate'];
 export type EventAccepted = components['schemas']['EventAccepted'];
+/** The `event.completed` callback's body: `data.application_id` says whose callback secret signed it. */
+export type EventCompleted = components['schemas']['EventCompleted'];
 
 /** Every failed call: an answer that is not 2xx (`status` and its problem+json), or no answer (`status` 0). */
 export class EdgehookError extends Error {
