@@ -45,6 +45,22 @@ describe('secrets at rest', () => {
     for (const secret of [sub.secret, rotated]) expect(() => new Webhook(secret).verify(got!.body, got!.headers)).not.toThrow();
   });
 
+  it('include custom header values: sealed in KV and the object, shown masked or in clear as before, sent in clear', async () => {
+    const r = receiver('at-rest-headers');
+    const sub = await createSubscription(r.url, ['restheaders.*'], { headers: { authorization: 'Bearer rcv_sealed_me', 'x-tenant': 'tenant-sealed-too' } });
+    const changed = await apiJson(`/v1/subscriptions/${sub.id}`, { method: 'PATCH', json: { headers: { authorization: '********', 'x-tenant': 'tenant-changed', 'x-api-key': 'key-sealed-3' } } });
+    expect(changed.body.headers).toEqual({ authorization: '********', 'x-tenant': 'tenant-changed', 'x-api-key': '********' });
+    expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.headers).toEqual({ authorization: '********', 'x-tenant': 'tenant-changed', 'x-api-key': '********' });
+    const dump = `${await kvDump()}\n${await objectDump(sub.id)}`;
+    for (const clear of ['rcv_sealed_me', 'tenant-changed', 'key-sealed-3']) expect(dump).not.toContain(clear);
+    await sendEvent('restheaders.x', {});
+    const [got] = await eventually(async () => {
+      const l = await r.log();
+      return l.length > 0 && l;
+    });
+    expect(got!.headers).toMatchObject({ authorization: 'Bearer rcv_sealed_me', 'x-tenant': 'tenant-changed', 'x-api-key': 'key-sealed-3' });
+  });
+
   it('open only for their own subscription, under a key that is still configured', async () => {
     const keyA = env.SECRETS_KEY!;
     const keyB = `next:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;

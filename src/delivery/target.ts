@@ -6,6 +6,7 @@ import { openSecret } from '../signing/secret-box';
 import { signingSecrets, type StoredSubscription } from '../store/subscriptions';
 import { callbackBody, callbackWebhookId, isCallback } from './callback';
 import { callbackSigningSecrets } from './callback-secrets';
+import { openHeaders } from './header-values';
 import { envelopeBody } from './envelope';
 import { urlProblem } from '../utils/url-policy';
 
@@ -52,7 +53,7 @@ export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | 
       github: sub.github_signature,
       webhookId: row.event_id,
       body: envelopeBody(row.type, row.event_created_at, row.data),
-      ...(sub.headers ? { headers: sub.headers } : {}),
+      ...(sub.headers ? { headers: await openHeaders(env, sub.id, sub.headers) } : {}),
     },
   };
 }

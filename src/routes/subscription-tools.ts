@@ -5,8 +5,7 @@ import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
 import { SecretResponse, Subscription } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { rotateSecret, sendTestEvent, setPaused } from '../services/subscriptions';
-import { toPublic } from '../store/subscriptions';
+import { publicSubscription, rotateSecret, sendTestEvent, setPaused } from '../services/subscriptions';
 import { fail } from '../utils/problem';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
@@ -54,7 +53,7 @@ export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
         request: { params: at.params(SubId) },
         responses: { 200: jsonResponse(Subscription, 'The subscription'), ...problems(401, 404) },
       }),
-      async (c) => c.json(toPublic(await setPaused(c.env, await applicationOf(c), c.req.valid('param').id, paused)), 200),
+      async (c) => c.json(await publicSubscription(c.env, await setPaused(c.env, await applicationOf(c), c.req.valid('param').id, paused)), 200),
     );
   }
 

@@ -3,8 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, waitingOf } from '../services/subscriptions';
-import { toPublic } from '../store/subscriptions';
+import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, publicSubscription, waitingOf } from '../services/subscriptions';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
 const tags = ['Subscriptions'];
@@ -24,7 +23,7 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       const { sub, secret } = await createSubscription(c.env, await applicationOf(c), c.req.valid('json'));
-      return c.json({ ...toPublic(sub), secret }, 201);
+      return c.json({ ...(await publicSubscription(c.env, sub)), secret }, 201);
     },
   );
 
@@ -42,7 +41,7 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
       const page = await listOfApplication(c.env, await applicationOf(c), limit, cursor);
-      return c.json({ data: page.data.map(toPublic), next_cursor: page.next_cursor }, 200);
+      return c.json({ data: await Promise.all(page.data.map((s) => publicSubscription(c.env, s))), next_cursor: page.next_cursor }, 200);
     },
   );
 
@@ -59,7 +58,7 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
-      return c.json({ ...toPublic(sub), waiting: await waitingOf(c.env, sub) }, 200);
+      return c.json({ ...(await publicSubscription(c.env, sub)), waiting: await waitingOf(c.env, sub) }, 200);
     },
   );
 
@@ -76,7 +75,7 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       const changed = await changeSubscription(c.env, await applicationOf(c), c.req.valid('param').id, c.req.valid('json'));
-      return c.json(toPublic(changed), 200);
+      return c.json(await publicSubscription(c.env, changed), 200);
     },
   );
 

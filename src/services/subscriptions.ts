@@ -9,7 +9,8 @@ import type { EventSummary } from '../store/events';
 import type { SubscriptionFields } from '../store/subscription-changes';
 import { changeStoredSubscription, removeSubscription, saveNewSubscription, waitingDeliveries } from '../store/subscription-writes';
 import { DEFAULT_APPLICATION } from '../store/applications';
-import { hasFlowControl, legacyUnindexed, listSubscriptions, signingSecrets, type Page, type RateLimit, type StoredSubscription } from '../store/subscriptions';
+import { hasFlowControl, legacyUnindexed, listSubscriptions, signingSecrets, toPublic, type Page, type PublicSubscription, type RateLimit, type StoredSubscription } from '../store/subscriptions';
+import { openHeaders, sealHeaders } from '../delivery/header-values';
 import { newId } from '../utils/ids';
 import type { Filter } from '../utils/payload-filter';
 import { fail } from '../utils/problem';
@@ -60,7 +61,7 @@ export async function createSubscription(env: Env, applicationId: string, input:
     ordering: input.ordering ?? null,
     paused: false,
     filter: input.filter ?? null,
-    headers: input.headers ?? null,
+    headers: await sealHeaders(env, id, input.headers ?? null),
   };
   await saveNewSubscription(env, sub);
   return { sub, secret };
@@ -70,10 +71,12 @@ export async function createSubscription(env: Env, applicationId: string, input:
 export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
   await assertKnownTypes(env, input.events);
+  // Header values are sealed before they reach the object (a masked one sent back keeps the stored value).
+  const fields = input.headers ? { ...input, headers: await sealHeaders(env, id, input.headers) } : input;
   const { sub, changed, wasDisabled }: { sub: StoredSubscription | null; changed: boolean; wasDisabled?: boolean } = await changeStoredSubscription(
     env,
     id,
-    { kind: 'update', fields: input },
+    { kind: 'update', fields },
     nowMs,
     guard(scope),
   );
@@ -133,4 +136,9 @@ export async function setPaused(env: Env, scope: Scope, id: string, paused: bool
 /** How many of its deliveries flow control holds now. */
 export async function waitingOf(env: Env, sub: StoredSubscription): Promise<number> {
   return hasFlowControl(sub) ? waitingDeliveries(env, sub.id) : 0;
+}
+
+/** The subscription as the API shows it: no secrets, custom header values opened and credential-like ones masked. */
+export async function publicSubscription(env: Env, sub: StoredSubscription): Promise<PublicSubscription> {
+  return toPublic({ ...sub, headers: sub.headers ? await openHeaders(env, sub.id, sub.headers) : sub.headers });
 }
