@@ -93,9 +93,10 @@ export async function loadForDispatch(db: D1Database, ids: string[]): Promise<Ma
 }
 
 /** The delivery; with `applicationId`, only if it is of that application. */
+/** The delivery; one whose event retention has removed (it outlived it by moments) reads as missing. */
 export function getDelivery(db: D1Database, id: string, applicationId?: string): Promise<DeliveryRow | null> {
   return db
-    .prepare(`SELECT ${COLUMNS} FROM deliveries WHERE id = ?1 AND (?2 IS NULL OR application_id = ?2)`)
+    .prepare(`SELECT ${COLUMNS} FROM deliveries d WHERE id = ?1 AND (?2 IS NULL OR application_id = ?2) AND EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id)`)
     .bind(id, applicationId ?? null)
     .first<DeliveryRow>();
 }

@@ -5,6 +5,7 @@
 // What is still needed stays: an event whose fan-out is unfinished or with a pending delivery, and
 // pending deliveries.
 import { newIdAt } from '../utils/ids';
+import { CALLBACK_SUBSCRIPTION } from './callbacks';
 
 /**
  * Events are looked for among the oldest `chunk × HEAD_WINDOW` rows: old events still needed (a pending
@@ -22,16 +23,17 @@ export interface Purged {
 
 export async function purgeOlderThan(db: D1Database, cutoffMs: number, statsCutoffSeconds: number, chunk: number): Promise<Purged> {
   const cutoffIso = new Date(cutoffMs).toISOString();
-  const [events, deliveries, attempts, stats] = await db.batch([
-    db
-      .prepare(
-        `DELETE FROM events WHERE rowid IN (
-           SELECT e.rowid FROM (SELECT rowid, id, created_at, fanout_done FROM events ORDER BY rowid LIMIT ?3) e
+  // The events this run removes; their callback deliveries (made when the event completed, so younger
+  // than it) go with them, with their attempts, instead of outliving the event they report on.
+  const expired = `SELECT e.rowid, e.id FROM (SELECT rowid, id, created_at, fanout_done FROM events ORDER BY rowid LIMIT ?3) e
            WHERE e.created_at < ?1 AND e.fanout_done = 1
              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
-           LIMIT ?2)`,
-      )
-      .bind(cutoffIso, chunk, chunk * HEAD_WINDOW),
+           LIMIT ?2`;
+  const callbacksOf = `SELECT d.id FROM deliveries d WHERE d.subscription_id = ?4 AND d.event_id IN (SELECT id FROM (${expired}))`;
+  const [, , events, deliveries, attempts, stats] = await db.batch([
+    db.prepare(`DELETE FROM attempts WHERE delivery_id IN (${callbacksOf})`).bind(cutoffIso, chunk, chunk * HEAD_WINDOW, CALLBACK_SUBSCRIPTION),
+    db.prepare(`DELETE FROM deliveries WHERE id IN (${callbacksOf})`).bind(cutoffIso, chunk, chunk * HEAD_WINDOW, CALLBACK_SUBSCRIPTION),
+    db.prepare(`DELETE FROM events WHERE rowid IN (SELECT rowid FROM (${expired}))`).bind(cutoffIso, chunk, chunk * HEAD_WINDOW),
     db.prepare(`DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE id < ?1 AND status != 'pending' ORDER BY id LIMIT ?2)`).bind(newIdAt('dlv', cutoffMs), chunk),
     db
       .prepare('DELETE FROM attempts WHERE (delivery_id, id) IN (SELECT delivery_id, id FROM attempts WHERE delivery_id < ?1 LIMIT ?2)')
