@@ -103,7 +103,8 @@ describe('examples in the OpenAPI document', () => {
     expect(conforms(d, media.schema, media.example)).toEqual([]);
     expect(callback.description).toContain('webhook-id: evt_01jd8x0000a1b2c3d4e5f6g7h8_completed');
     expect(callback.description).toContain("from 'edgehook/verify'");
-    expect(callback.description).toContain('`CALLBACK_SECRET`');
+    expect(callback.description).toContain('`GET /v1/applications/{app}/callback-secret`');
+    expect(callback.description).toContain('`data.application_id`');
   });
 
   it('describes every tag and groups the routes under /v1/applications/{app}/ apart', async () => {
