@@ -6,6 +6,7 @@ import { sweep } from '../src/delivery/sweep';
 import { createDeliveries } from './support/stored';
 import { insertEvent } from '../src/store/events';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver } from './support/helpers';
+import { queueDrained } from './support/quiet';
 
 const as = (key: string) => ({ token: key });
 
@@ -57,7 +58,7 @@ describe('applications', () => {
       const log = await eventually(async () => ((await r.log()).length > 0 ? r.log() : null));
       expect(log.map((l) => l.headers['webhook-id'])).toEqual([sent.body.id]);
     }
-    await new Promise((ok) => setTimeout(ok, 500));
+    await queueDrained([sentA.body.id, sentB.body.id, sentDefault.body.id]);
     expect((await rA.log()).length + (await rB.log()).length + (await rDefault.log()).length).toBe(3);
 
     // Lists are per application: events and deliveries, at both shapes.

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { queueCallbackIfComplete } from '../src/delivery/callback';
 import worker from '../src/index';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent, settledDelivery, TOKEN } from './support/helpers';
+import { queueDrained } from './support/quiet';
 
 const CALLBACK_SECRET = env.CALLBACK_SECRET!;
 
@@ -43,7 +44,7 @@ describe('callbacks', () => {
     const dlv = await settledDelivery(event.id, good.id);
     await apiJson(`/v1/deliveries/${dlv.id}/redeliver`, { method: 'POST' });
     await eventually(async () => (await ok.log()).length === 2);
-    await new Promise((r) => setTimeout(r, 1500));
+    await queueDrained([event.id]);
     expect(await callback.log()).toHaveLength(1);
   });
 
@@ -72,7 +73,7 @@ describe('callbacks', () => {
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE event_id = ? AND subscription_id = 'callback'").bind(event.id).first<{ n: number }>();
     expect(rows?.n).toBe(1);
     await eventually(async () => (await callback.log()).length === 2);
-    await new Promise((ok) => setTimeout(ok, 1500));
+    await queueDrained([event.id]);
     expect(await callback.log()).toHaveLength(2);
   });
 

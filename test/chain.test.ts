@@ -7,6 +7,7 @@ import worker from '../src/index';
 import { apiJson, createSubscription, env, eventually, receiver, settledDelivery } from './support/helpers';
 import { createDeliveries, deliverMessage, storedDelivery } from './support/stored';
 import { runSweep } from './support/sweep';
+import { queueDrained } from './support/quiet';
 
 const row = (id: string) =>
   env.DB.prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?')
@@ -31,7 +32,7 @@ describe('one retry chain per delivery', () => {
     const [a, b] = await Promise.all([redeliver(deliveryId), redeliver(deliveryId)]);
     expect([a.status, b.status]).toEqual([202, 202]);
     await eventually(async () => (await row(deliveryId))?.status === 'failed' && (await r.log()).length >= 1);
-    await new Promise((ok) => setTimeout(ok, 2500)); // two test-schedule retry delays: nothing else comes
+    await queueDrained(); // a second attempt queued by the other redeliver would have been made by now
     expect(await r.log()).toHaveLength(1);
     // One attempt on the chain: the schedule counted as used up, so its failure failed it again.
     expect(await row(deliveryId)).toMatchObject({ status: 'failed', attempt_count: 5, chain_attempts: 4 });
@@ -91,7 +92,7 @@ describe('reconciliation', () => {
     const { deliveryId } = await subscribedDelivery(r.url, now);
     // Its message was acked without being sent: nothing is on the queue. Within the grace period the sweep waits.
     await runSweep(now + 30_000);
-    await new Promise((ok) => setTimeout(ok, 1000));
+    await queueDrained();
     expect(await r.log()).toEqual([]);
     expect((await row(deliveryId))?.status).toBe('pending');
     await runSweep(now + 61_000);
@@ -108,7 +109,7 @@ describe('reconciliation', () => {
     const failed = await subscribedDelivery(r.url, now);
     await env.DB.prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL WHERE id = ?").bind(failed.deliveryId).run();
     await runSweep(now + 3600_000);
-    await new Promise((ok) => setTimeout(ok, 1000));
+    await queueDrained();
     expect(await r.log()).toEqual([]);
     expect((await row(waiting.deliveryId))?.status).toBe('pending');
     expect((await row(failed.deliveryId))?.status).toBe('failed');

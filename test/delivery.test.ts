@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../src/signing/secret';
 import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery } from './support/helpers';
+import { queueDrained } from './support/quiet';
 
 describe('delivery', () => {
   it('delivers a signed request that the standardwebhooks package verifies, byte for byte', async () => {
@@ -111,7 +112,7 @@ describe('delivery', () => {
     expect(second.res.headers.get('idempotent-replayed')).toBe('true');
 
     await eventually(async () => (await r.log()).length === 1);
-    await new Promise((ok) => setTimeout(ok, 2500)); // room for a second fan-out to show itself
+    await queueDrained([first.body.id]); // a second fan-out's delivery would have been attempted by now
     expect(await r.log()).toHaveLength(1);
     const row = await env.DB.prepare('SELECT fanout_runs FROM events WHERE id = ?').bind(first.body.id).first<{ fanout_runs: number }>();
     expect(row?.fanout_runs).toBe(1);

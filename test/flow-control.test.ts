@@ -9,6 +9,7 @@ import { failing } from './support/bindings';
 import { deliverMessage, handleMessage, storedDelivery } from './support/stored';
 import { admit } from '../src/delivery/leases';
 import { SLOW_QUEUE } from '../src/delivery/queues';
+import { queueDrained } from './support/quiet';
 
 async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   const ids: string[] = [];
@@ -116,7 +117,7 @@ describe('flow control', () => {
     });
     for (let i = 1; i <= 3; i++) await sendEvent('fifocrash.go', { i });
     await eventually(async () => (await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting >= 3);
-    await new Promise((ok) => setTimeout(ok, 300));
+    await queueDrained();
     expect((await r.log()).length).toBe(1); // stuck behind the head that never settled
     // The object sends the head's delivery again (no generation); the consumer finds it final and settles it.
     const result = await deliverMessage(head!.id, ASK_IF_FINAL);
@@ -165,7 +166,7 @@ describe('flow control', () => {
     const resumed = await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' });
     expect(resumed.status).toBe(200);
     expect(resumed.body.paused).toBe(false);
-    await new Promise((ok) => setTimeout(ok, 300));
+    await queueDrained();
     expect(await r.log()).toEqual([]);
     await runInDurableObject(object, (o) => void ((o as unknown as { env: typeof env }).env = real!));
     // The alarm tries again within seconds; a release whose message was lost would wait out its minute.
@@ -188,7 +189,7 @@ describe('flow control', () => {
       return s.waiting >= 100 && s;
     }, 20_000);
     expect(waiting.waiting).toBe(100);
-    await new Promise((ok) => setTimeout(ok, 1000));
+    await queueDrained();
     expect(await r.log()).toEqual([]);
     const held = await env.DB.prepare("SELECT count(*) AS n, sum(attempt_count) AS attempts FROM deliveries WHERE subscription_id = ? AND status = 'pending'").bind(sub.id).first();
     expect(held).toEqual({ n: 100, attempts: 0 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { hourlySeries } from '../src/services/stats';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver, sendEvent, settledDelivery } from './support/helpers';
+import { queueDrained } from './support/quiet';
 
 describe('stats', () => {
   it('equal a count of the attempts made, by application, subscription, event type and window', async () => {
@@ -110,7 +111,7 @@ describe('payload filters', () => {
     ];
     for (const d of docs) await sendEvent('flt.order', d);
     await eventually(async () => (await r.log()).length >= 2);
-    await new Promise((ok) => setTimeout(ok, 500));
+    await queueDrained();
     expect((await r.log()).map((l) => JSON.parse(l.body).data.n).sort()).toEqual([1, 4]);
 
     const bad = await apiJson('/v1/subscriptions', { method: 'POST', json: { url: r.url, events: ['flt.*'], filter: { $and: [{ a: 1 }, { amount: { $gt: true } }] } } });
@@ -127,7 +128,7 @@ describe('payload filters', () => {
     await sendEvent('fltbig.go', { code: 'code-0042' });
     await sendEvent('fltbig.go', { code: 'code-9999' });
     await eventually(async () => (await big.log()).length >= 1);
-    await new Promise((ok) => setTimeout(ok, 500));
+    await queueDrained();
     expect((await big.log()).map((l) => JSON.parse(l.body).data.code)).toEqual(['code-0042']);
     // Lifted: every event of its types again.
     expect((await apiJson(`/v1/subscriptions/${sub.id}`, { method: 'PATCH', json: { filter: null } })).body.filter).toBeNull();

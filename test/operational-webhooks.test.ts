@@ -9,6 +9,7 @@ import { consumeDeadLetters } from '../src/delivery/dead-letter';
 import type { Task } from '../src/delivery/tasks';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver, type TestReceiver } from './support/helpers';
 import { storedDelivery } from './support/stored';
+import { queueDrained } from './support/quiet';
 
 type Op = { type: string; timestamp: string; data: Record<string, any> };
 
@@ -63,7 +64,7 @@ describe('operational webhooks', () => {
       expect(list[0]!.data).toMatchObject({ subscription_id: sub.id, application_id: t.app.id, url: r.url, reason: 'gone' });
     }
     expect((await apiJson(`/v1/applications/${t.app.id}/subscriptions/${sub.id}`)).body.disabled).toBe(true);
-    await new Promise((ok) => setTimeout(ok, 500));
+    await queueDrained();
     // `*` is no request for operational webhooks: the catch-all got the producer's event only.
     expect((await t.catchAll.log()).map((l) => JSON.parse(l.body).type)).toEqual(['op.gone']);
   });
@@ -153,7 +154,7 @@ describe('operational webhooks', () => {
       const got = await opsAbout(ops, opsSub.secret, byHand.id);
       return got.length > 0 && got;
     });
-    await new Promise((ok) => setTimeout(ok, 300));
+    await queueDrained();
     expect((await opsAbout(ops, opsSub.secret, byHand.id)).map((o) => o.data.reason)).toEqual(['manual']);
     expect(manual[0]!.type).toBe('subscription.disabled');
   });

@@ -11,6 +11,7 @@ import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, s
 import { storedDelivery } from './support/stored';
 import { failing, replacing } from './support/bindings';
 import { runSweep } from './support/sweep';
+import { queueDrained } from './support/quiet';
 
 function postEvent(type: string) {
   return new Request('https://edgehook.test/v1/events', {
@@ -101,7 +102,7 @@ describe('sweep', () => {
     sent.length = 0;
     expect((await sweep(watched, t + 120_000)).held).toBeGreaterThanOrEqual(1);
     expect(sent.filter((id) => id === lost || heldIds.includes(id))).toEqual([]);
-    await new Promise((ok) => setTimeout(ok, 300));
+    await queueDrained();
     expect(await r.log()).toEqual([]);
 
     // An hour later the sweep asks about them again (they still wait: still left alone).
@@ -143,7 +144,7 @@ describe('sweep', () => {
     await eventually(async () => (await r.log()).length === 1);
     // A second sweep finds nothing left to do and sends nothing again.
     await runSweep(now + 240_000);
-    await new Promise((ok) => setTimeout(ok, 1500));
+    await queueDrained([id]);
     expect(await r.log()).toHaveLength(1);
     expect(await fanoutRow(id)).toEqual({ fanout_done: 1, fanout_runs: 1 });
   });
@@ -186,7 +187,7 @@ describe('sweep', () => {
     const deliveries = await deliveriesOf(id);
     expect(deliveries).toHaveLength(5);
     expect(new Set(deliveries.map((d) => d.subscription_id)).size).toBe(5);
-    await new Promise((ok) => setTimeout(ok, 1000));
+    await queueDrained([id]);
     for (const r of receivers) expect(await r.log()).toHaveLength(1);
   });
 

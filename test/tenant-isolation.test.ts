@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app';
 import { apiJson, createSubscription, eventually, newApplication, receiver, type TestReceiver } from './support/helpers';
+import { queueDrained } from './support/quiet';
 
 interface World {
   A: Awaited<ReturnType<typeof newApplication>>;
@@ -128,7 +129,7 @@ describe('isolation between applications', () => {
 
     // A's event reached A's receiver only; B's receiver got nothing more; B is as it was.
     await eventually(async () => (await w.rA.log()).some((r) => JSON.parse(r.body).type === 'iso.owned'));
-    await new Promise((ok) => setTimeout(ok, 500));
+    await queueDrained();
     expect(await snapshotOfB()).toBe(before);
     expect((await w.rB.log()).map((r) => JSON.parse(r.body).data)).toEqual([{ to: 'B' }]);
   });
