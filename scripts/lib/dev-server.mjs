@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { stopTree } from './processes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
@@ -80,18 +81,10 @@ export async function startDevServer(options = {}) {
   child.on('exit', () => (exited = true));
 
   const url = `http://127.0.0.1:${port}`;
+  // Returns once wrangler and every workerd it started are gone (a workerd outliving wrangler included).
   const stop = async () => {
     clearInterval(sweeper);
-    if (exited) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
-    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }
+    await stopTree(child.pid, { group: true });
   };
   // Cron triggers do not fire under `wrangler dev`: call the sweep the way the cron would, once at
   // start (a restart after a crash picks up at once what is overdue) and then on a timer.

@@ -5,13 +5,14 @@
 // bring the deliveries back.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { freePort, ROOT } from '../../scripts/lib/dev-server.mjs';
+import { stopTree } from '../../scripts/lib/processes.mjs';
 
 const EVENTS = 300;
 const CRASH_AFTER = 150; // accepted events before the kill
@@ -66,23 +67,6 @@ async function startReceiver(name: string, answer: (id: string, seen: number) =>
   return r;
 }
 
-/** Every process below `pid`, from /proc: wrangler runs in its own process group, so a group kill misses it. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {} // gone meanwhile
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (parents.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
-}
-
 /** `npm run dev` on its own port and state folder, with the sweep every 3 s and a short grace period. */
 function startDev(port: number): ChildProcess {
   return spawn('npm', ['run', 'dev', '--', '--var', `API_TOKEN:${TOKEN}`, '--var', 'ALLOW_INSECURE_URLS:true', '--var', `SWEEP_GRACE_SECONDS:${GRACE_SECONDS}`], {
@@ -93,15 +77,8 @@ function startDev(port: number): ChildProcess {
   });
 }
 
-function killAll(child: ChildProcess): number {
-  const pids = [child.pid!, ...descendants(child.pid!)];
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {}
-  }
-  return pids.length;
-}
+/** SIGKILL, at once, to `npm run dev` and everything it started (wrangler and workerd in a group of their own). */
+const killAll = (child: ChildProcess) => stopTree(child.pid!, { sig: 'SIGKILL', group: true });
 
 async function waitUntil<T>(label: string, fn: () => Promise<T | false | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -117,7 +94,7 @@ describe('crash of the whole local service', () => {
   const receivers: TestReceiver[] = [];
   let dev: ChildProcess | undefined;
   after(async () => {
-    if (dev) killAll(dev);
+    if (dev) await killAll(dev);
     await Promise.all(receivers.map((r) => r.close()));
     rmSync(state, { recursive: true, force: true });
   });
@@ -156,7 +133,7 @@ describe('crash of the whole local service', () => {
     let restartAt = 0;
     const crash = async () => {
       crashAt = Date.now();
-      const killed = killAll(dev!);
+      const killed = await killAll(dev!);
       console.log(`killed ${killed} processes (SIGKILL) after ${accepted.size} accepted events`);
       await sleep(1000);
       dev = startDev(port);

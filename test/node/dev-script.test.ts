@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ROOT } from '../../scripts/lib/dev-server.mjs';
 import { NEEDED, nodeVersionProblem } from '../../scripts/lib/node-version.mjs';
+import { stopTree } from '../../scripts/lib/processes.mjs';
 
 const state = `${ROOT}.wrangler/dev-script-test-${process.pid}`;
 after(() => rmSync(state, { recursive: true, force: true }));
@@ -66,8 +67,8 @@ describe('npm run dev', () => {
         const listed = await fetch(`http://127.0.0.1:${port}/v1/subscriptions`, { headers: { authorization: 'Bearer dev-script-token' } });
         assert.equal(listed.status, 200);
       } finally {
-        process.kill(-child.pid!, 'SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
+        // npm, dev.mjs, and the wrangler and workerd it started (in a group of their own): all gone before the next.
+        await stopTree(child.pid!, { group: true });
       }
     }
   });
