@@ -7,8 +7,11 @@ import { sweep } from './delivery/sweep';
 import type { Task } from './delivery/tasks';
 import type { Env } from './env';
 import { countInvocation, d1Size, metered, meterOn, readMeter } from './meter';
+import { logUnhandledRejections } from './utils/unhandled-rejections';
 
 export { SubscriptionObject } from './objects/subscription-object';
+
+logUnhandledRejections();
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
