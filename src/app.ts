@@ -15,6 +15,7 @@ import { eventTypeRoutes } from './routes/event-types';
 import { eventRoutes } from './routes/events';
 import { portalLinkRoutes } from './routes/portal-links';
 import { statsRoutes } from './routes/stats';
+import { secretsKeyRoutes } from './routes/secrets-key';
 import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -63,6 +64,7 @@ app.route('/', deliveryRoutes);
 app.route('/', eventTypeRoutes);
 app.route('/', portalLinkRoutes);
 app.route('/', statsRoutes);
+app.route('/', secretsKeyRoutes);
 app.route('/', dashboard);
 app.route('/', portal);
 

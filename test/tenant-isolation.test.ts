@@ -41,6 +41,7 @@ const ROUTES = [...new Set(app.routes.filter((r) => r.path.startsWith('/v1/') &&
 const operatorOnly = (method: string, path: string) =>
   path.startsWith('/v1/api-keys') ||
   path === '/v1/applications' ||
+  path === '/v1/secrets-key' ||
   (path === '/v1/applications/:app' && method !== 'GET') ||
   (path.startsWith('/v1/event-types') && method !== 'GET');
 

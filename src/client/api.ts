@@ -6154,6 +6154,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/secrets-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a SECRETS_KEY rotation stands (operator keys only)
+         * @description Signing secrets, callback secrets and custom header values are sealed at rest with SECRETS_KEY. To rotate it, move the old value to SECRETS_KEY_PREVIOUS and set a new key (with a new key id) as SECRETS_KEY: from then on the cron sweep seals every stored value again with the new key, a bounded share per run. Once `previous_key_needed` is false, remove SECRETS_KEY_PREVIOUS.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys and the re-sealing pass */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "key_id": "string",
+                         *       "previous_key_id": "string",
+                         *       "reseal": {
+                         *         "state": "not_started",
+                         *         "phase": "applications",
+                         *         "resealed": 0,
+                         *         "unreadable": 0,
+                         *         "started_at": "2026-11-30T12:00:00.000Z",
+                         *         "finished_at": "2026-11-30T12:00:00.000Z"
+                         *       },
+                         *       "previous_key_needed": true
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SecretsKeyStatus"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats": {
         parameters: {
             query?: never;
@@ -8972,6 +9072,30 @@ export interface components {
         RotateRequest: {
             /** @description The new secret; generated when left out */
             secret?: string;
+        };
+        SecretsKeyStatus: {
+            /** @description The id of SECRETS_KEY, which seals every new value; null when it is not set */
+            key_id: string | null;
+            /** @description The id of SECRETS_KEY_PREVIOUS, which only opens; null when it is not set */
+            previous_key_id: string | null;
+            /** @description False once the pass is done: SECRETS_KEY_PREVIOUS can then be removed */
+            previous_key_needed: boolean;
+            /** @description The pass of the sweep that seals every stored value again with SECRETS_KEY (for this pair of keys); null without SECRETS_KEY */
+            reseal: {
+                finished_at: string | null;
+                /**
+                 * @description What the pass is on: callback secrets, then subscriptions
+                 * @enum {string|null}
+                 */
+                phase: "applications" | "subscriptions" | "done" | null;
+                /** @description Values sealed again with SECRETS_KEY so far */
+                resealed: number;
+                started_at: string | null;
+                /** @enum {string} */
+                state: "not_started" | "running" | "done";
+                /** @description Values neither key opens (sealed with a key no longer set): left as they are, and they cannot be used */
+                unreadable: number;
+            } | null;
         };
         /** @description Answered from counters the consumer keeps as it records attempts (5-minute resolution), never by scanning the attempts. */
         Stats: {

@@ -4,7 +4,8 @@
 // those its subscription's flow control holds (paused, rate-limited, behind a FIFO head), which it
 // leaves to their object and looks at again an hour later. Both are
 // taken in bounded batches, oldest first, and what it takes goes to the back of the line: an item that
-// fails every time never keeps the ones behind it waiting. It also deletes what is past retention.
+// fails every time never keeps the ones behind it waiting. It also deletes what is past retention, and
+// after a SECRETS_KEY rotation seals a bounded share of the stored secrets again with the new key.
 import { settings } from '../config';
 import type { Env } from '../env';
 import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
@@ -18,6 +19,7 @@ import { enqueueDeliveries } from './enqueue';
 import { fanOut } from './fan-out';
 import { indexLegacySubscriptions } from './legacy-index';
 import { purgeDeletedApplications } from './purge-application';
+import { resealStep } from './reseal';
 
 export const FANOUTS_PER_SWEEP = 50;
 export const REQUEUES_PER_SWEEP = 1000;
@@ -45,6 +47,8 @@ export interface SweepReport {
   purged_applications: number;
   /** Rows past RETENTION_DAYS deleted this run (at most RETENTION_CHUNK of each kind), and stats older than 8 days. */
   retention: Purged;
+  /** This run's step of re-sealing after a SECRETS_KEY rotation (null: nothing to do). */
+  resealed: Awaited<ReturnType<typeof resealStep>>;
 }
 
 /** Stats are asked for over 7 days at most: a day more is kept. */
@@ -85,6 +89,7 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
     indexed: 0,
     purged_applications: 0,
     retention: { events: 0, deliveries: 0, attempts: 0, stats: 0 },
+    resealed: null,
   };
 
   const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
@@ -115,5 +120,6 @@ export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> 
   report.retention = await purgeOlderThan(env.DB, nowMs - retentionMs, bucketOf(nowMs) - STATS_KEPT_SECONDS, retentionChunk).catch(
     (err) => (logFailure('retention', err), report.retention),
   );
+  report.resealed = await resealStep(env, nowMs).catch((err) => (logFailure('re-sealing after a key rotation', err), null));
   return report;
 }

@@ -36,6 +36,24 @@ function parseKey(setting: string): Promise<{ id: string; key: CryptoKey }> {
 
 export const isSealed = (value: string) => value.startsWith(PREFIX);
 
+/** The key id a setting (`<key id>:<base64>`) names; null when unset. */
+export const keyIdOf = (setting: string | undefined) => (setting ? setting.slice(0, Math.max(0, setting.indexOf(':'))) || null : null);
+
+/** Whether a stored value is not sealed with the current SECRETS_KEY (sealed with another key, or in clear). */
+export const needsReseal = (keys: SecretKeys, stored: string) => !stored.startsWith(`${PREFIX}${keyIdOf(keys.SECRETS_KEY)}:`);
+
+/**
+ * The value sealed with the current key (opened with whichever key sealed it), or null when no key
+ * set opens it (the key that sealed it is gone): then it is left as it is.
+ */
+export async function resealSecret(keys: SecretKeys, owner: string, stored: string): Promise<string | null> {
+  try {
+    return await sealSecret(keys, owner, await openSecret(keys, owner, stored));
+  } catch {
+    return null;
+  }
+}
+
 export async function sealSecret(keys: SecretKeys, subscriptionId: string, secret: string): Promise<string> {
   if (!keys.SECRETS_KEY) throw new Error('SECRETS_KEY is not set: subscription secrets cannot be stored');
   const { id, key } = await parseKey(keys.SECRETS_KEY);

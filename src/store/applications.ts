@@ -130,3 +130,12 @@ export async function writeCallbackSecrets(db: D1Database, id: string, before: s
     .run();
   return r.meta.changes === 1;
 }
+
+/** Live applications with callback secrets stored, by id after `afterId`, for the re-sealing after a key rotation. */
+export async function callbackSecretsPage(db: D1Database, afterId: string, limit: number): Promise<{ id: string; callback_secrets: string }[]> {
+  const { results } = await db
+    .prepare('SELECT id, callback_secrets FROM applications WHERE id > ?1 AND callback_secrets IS NOT NULL AND deleted_at IS NULL ORDER BY id LIMIT ?2')
+    .bind(afterId, limit)
+    .all<{ id: string; callback_secrets: string }>();
+  return results;
+}

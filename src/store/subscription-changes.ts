@@ -34,7 +34,13 @@ export type SubscriptionChange =
   | { kind: 'disable' }
   /** Hold every delivery until `resume`; nothing is sent, nothing fails. */
   | { kind: 'pause' }
-  | { kind: 'resume' };
+  | { kind: 'resume' }
+  /**
+   * A SECRETS_KEY rotation: each stored secret or header value that is a key of `values` is replaced by
+   * its value there (the same secret, sealed with the new key). One changed meanwhile stays as it is.
+   * Nothing a reader sees changes (updated_at included).
+   */
+  | { kind: 'reseal'; values: Record<string, string> };
 
 export { MAX_SIGNING_SECRETS, ROTATION_OVERLAP_MS, type Refusal } from './secret-rotation';
 
@@ -55,6 +61,13 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
     case 'pause':
     case 'resume':
       return Boolean(sub.paused) === (change.kind === 'pause') ? null : { ...sub, paused: change.kind === 'pause', updated_at };
+    case 'reseal': {
+      const swap = (v: string) => (Object.hasOwn(change.values, v) ? change.values[v]! : v);
+      const secrets = sub.secrets.map((s) => ({ ...s, value: swap(s.value) }));
+      const headers = sub.headers ? Object.fromEntries(Object.entries(sub.headers).map(([k, v]) => [k, swap(v)])) : sub.headers;
+      const same = secrets.every((s, i) => s.value === sub.secrets[i]!.value) && Object.entries(headers ?? {}).every(([k, v]) => sub.headers?.[k] === v);
+      return same ? null : { ...sub, secrets, headers };
+    }
     case 'update': {
       const f = change.fields;
       return {

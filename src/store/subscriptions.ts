@@ -181,6 +181,12 @@ export async function unindexedSubscriptionIds(kv: KVNamespace, cursor?: string)
   return { ids: page.keys.filter((k) => !k.metadata?.a).map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
 }
 
+/** One page of every subscription's id (`sub:` keys), for the re-sealing after a key rotation. */
+export async function subscriptionIdsPage(kv: KVNamespace, cursor?: string): Promise<{ ids: string[]; cursor: string | null }> {
+  const page = await kv.list({ prefix: PREFIX, cursor, limit: 1000 });
+  return { ids: page.keys.map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
+}
+
 // Copies made before applications have no index entry until the sweep gives them one. This key says how
 // far it got: absent (not started), `{"cursor":…}`, or `done`.
 const INDEX_STATE = 'meta:application-index';
