@@ -135,6 +135,35 @@ describe('isolation between applications', () => {
     expect((await w.rB.log()).map((r) => JSON.parse(r.body).data)).toEqual([{ to: 'B' }]);
   });
 
+  it("shows nothing of B's through A's filters: ?subscription_id=, ?event_id=, stats", async () => {
+    const missingSub = 'sub_00000000000000000000000000';
+    const missingEvent = 'evt_00000000000000000000000000';
+    const filters = [
+      ['/v1/deliveries?subscription_id=', w.subB, missingSub],
+      ['/v1/deliveries?event_id=', w.eventB, missingEvent],
+      [`/v1/applications/${w.A.id}/deliveries?subscription_id=`, w.subB, missingSub],
+      [`/v1/applications/${w.A.id}/deliveries?event_id=`, w.eventB, missingEvent],
+      ['/v1/stats?window=1h&subscription_id=', w.subB, missingSub],
+      [`/v1/applications/${w.A.id}/stats?window=24h&subscription_id=`, w.subB, missingSub],
+      ['/v1/stats?window=1h&event_type=', 'iso.shared', 'iso.nobody-sends-this'],
+    ] as const;
+    for (const [path, ofB, missing] of filters) {
+      const other = await apiJson(path + encodeURIComponent(ofB), { token: w.A.key });
+      const none = await apiJson(path + encodeURIComponent(missing), { token: w.A.key });
+      // B's id answers exactly as an id that does not exist (nothing of B's, nothing that tells it exists).
+      expect(other.status, path).toBe(none.status);
+      const text = JSON.stringify(other.body);
+      for (const leak of [w.deliveryB, w.eventB, w.B.id]) expect(text, path).not.toContain(leak);
+      if (other.status === 200 && Array.isArray(other.body.data)) expect(other.body.data, path).toEqual([]);
+      if (other.status === 200 && other.body.totals) expect(other.body.totals, path).toEqual(none.body.totals);
+    }
+    // The operator sees B's delivery under the same filters: they do find what exists.
+    const seen = await apiJson(`/v1/applications/${w.B.id}/deliveries?subscription_id=${w.subB}`);
+    expect(seen.body.data.map((d: { id: string }) => d.id)).toContain(w.deliveryB);
+    const counted = await apiJson(`/v1/applications/${w.B.id}/stats?window=1h&subscription_id=${w.subB}`);
+    expect(counted.body.totals.succeeded).toBeGreaterThanOrEqual(1);
+  });
+
   it('answers a missing application and another application alike, so that ids do not leak', async () => {
     const other = await apiJson(`/v1/applications/${w.B.id}/subscriptions`, { token: w.A.key });
     const missing = await apiJson('/v1/applications/app_00000000000000000000000000/subscriptions', { token: w.A.key });
