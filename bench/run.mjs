@@ -9,6 +9,7 @@ import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
 import { measureRetention } from './retention.mjs';
 import { measureCost } from './cost.mjs';
+import { measureSchemaValidation } from './schema-validation.mjs';
 import { kitSize, sizes } from '../scripts/lib/kit-size.mjs';
 
 const TOKEN = 'bench-token';
@@ -303,6 +304,10 @@ try {
   const bytes = readFileSync(`${out}/${file}`);
   results.bundle = sizes(bytes);
   results.kits = { client: await kitSize('dist/client/index.js'), verify: await kitSize('dist/verify/index.js') };
+
+  // 6. Validating an event against an operator's schema: RE2JS against the engine's RegExp.
+  progress('schema validation: RE2JS against RegExp …');
+  results.schemas = measureSchemaValidation();
 } finally {
   await fast.close();
   await slow.close();
@@ -352,6 +357,7 @@ const rows = [
     '',
     `last stream ${f2(results.retention.at(-1).KiB / results.retention[0].KiB)} of the first`,
   ],
+  ['Validating a 10-item order against its schema (patterns, formats), µs: RE2JS (now) / RegExp (before)', `${f1(results.schemas.now_us)} / ${f1(results.schemas.before_us)}`, '', f2(results.schemas.ratio)],
   ['Bundle, minified / gzip, KiB', `${f1(results.bundle.minified / 1024)} / ${f1(results.bundle.gzip / 1024)}`, '', ''],
   [
     'Kits in a user’s bundle, minified / gzip, KiB: `edgehook/client` (with openapi-fetch); `edgehook/verify`',
