@@ -94,7 +94,9 @@ describe('API reference (/docs)', () => {
     // The callback, under POST /v1/events: its payload, headers and verify guide.
     await page.goto(`${server.url}/docs#tag/events/POST/v1/events`);
     const send = page.locator('[id="api-1/tag/events/POST/v1/events"]');
-    await send.locator('text=CALLBACK_SECRET >> visible=true').first().waitFor();
+    // The guide names the application's own callback secret and the route that reads it.
+    await send.locator('text=callback secret >> visible=true').first().waitFor();
+    assert.match((await send.textContent()) ?? '', /GET \/v1\/applications\/\{app\}\/callback-secret/);
     assert.match((await send.textContent()) ?? '', /webhook-id: evt_\w+_completed/);
     const callback = send.locator('button[aria-expanded]', { hasText: 'eventCompleted' });
     await callback.click();
