@@ -4,7 +4,7 @@
 //   node scripts/no-leftovers.mjs <command> [args…]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { gone, processesWithEnv } from './lib/processes.mjs';
+import { gone, processesWithEnv, signal } from './lib/processes.mjs';
 
 const MARK = 'EDGEHOOK_TEST_RUN';
 const [cmd, ...args] = process.argv.slice(2);
@@ -29,11 +29,7 @@ const left = processesWithEnv(MARK, run);
 if (left.length > 0) {
   console.error(`no-leftovers: ${left.length} process(es) the tests started are still running; stopping them:`);
   for (const p of left) console.error(`  ${p.pid} ${p.cmd.slice(0, 200)}`);
-  for (const p of left) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {}
-  }
+  signal(left.map((p) => p.pid), 'SIGKILL');
   process.exit(code === 0 ? 1 : code);
 }
 console.log('no-leftovers: no process of the tests is left running');

@@ -29,7 +29,8 @@ const alive = (pid) => {
   }
 };
 
-function signal(pids, sig) {
+/** Sends `sig` to each of `pids` (a negative one: a process group); one gone already is passed over. */
+export function signal(pids, sig) {
   for (const pid of pids) {
     try {
       process.kill(pid, sig);

@@ -62,11 +62,11 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
     case 'resume':
       return Boolean(sub.paused) === (change.kind === 'pause') ? null : { ...sub, paused: change.kind === 'pause', updated_at };
     case 'reseal': {
-      const swap = (v: string) => (Object.hasOwn(change.values, v) ? change.values[v]! : v);
+      let swapped = false;
+      const swap = (v: string) => (Object.hasOwn(change.values, v) ? ((swapped = true), change.values[v]!) : v);
       const secrets = sub.secrets.map((s) => ({ ...s, value: swap(s.value) }));
       const headers = sub.headers ? Object.fromEntries(Object.entries(sub.headers).map(([k, v]) => [k, swap(v)])) : sub.headers;
-      const same = secrets.every((s, i) => s.value === sub.secrets[i]!.value) && Object.entries(headers ?? {}).every(([k, v]) => sub.headers?.[k] === v);
-      return same ? null : { ...sub, secrets, headers };
+      return swapped ? { ...sub, secrets, headers } : null;
     }
     case 'update': {
       const f = change.fields;

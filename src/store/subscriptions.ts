@@ -177,14 +177,18 @@ export async function matchingSubscriptionIds(
 
 /** One page of `sub:` keys written before applications (their metadata names none): they need an index entry. */
 export async function unindexedSubscriptionIds(kv: KVNamespace, cursor?: string): Promise<{ ids: string[]; cursor: string | null }> {
+  return subKeysPage(kv, cursor, (k) => !k.metadata?.a);
+}
+
+/** One page (1,000) of `sub:` keys, the ids of those `keep` takes, and the next page's cursor (null: the last). */
+async function subKeysPage(kv: KVNamespace, cursor: string | undefined, keep: (k: KVNamespaceListKey<ListMetadata>) => boolean) {
   const page = await kv.list<ListMetadata>({ prefix: PREFIX, cursor, limit: 1000 });
-  return { ids: page.keys.filter((k) => !k.metadata?.a).map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
+  return { ids: page.keys.filter(keep).map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
 }
 
 /** One page of every subscription's id (`sub:` keys), for the re-sealing after a key rotation. */
 export async function subscriptionIdsPage(kv: KVNamespace, cursor?: string): Promise<{ ids: string[]; cursor: string | null }> {
-  const page = await kv.list({ prefix: PREFIX, cursor, limit: 1000 });
-  return { ids: page.keys.map((k) => k.name.slice(PREFIX.length)), cursor: page.list_complete ? null : page.cursor };
+  return subKeysPage(kv, cursor, () => true);
 }
 
 // Copies made before applications have no index entry until the sweep gives them one. This key says how
