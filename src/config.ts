@@ -29,6 +29,8 @@ export interface Settings {
   retentionMs: number;
   /** Rows of each kind the sweep deletes per run, at most. */
   retentionChunk: number;
+  /** A log shard this large takes no new event: the application's next shard opens (default 5 GB, half a SQLite object's 10 GB). */
+  logShardBoundBytes: number;
 }
 
 export const FAILING_MIN_ATTEMPTS = 10;
@@ -59,5 +61,22 @@ export function settings(env: Env): Settings {
     failingBelowSuccessRate: Math.min(1, positiveNumber(env.FAILING_BELOW_SUCCESS_RATE, 0.5)),
     retentionMs: positiveNumber(env.RETENTION_DAYS, 30) * 86_400_000,
     retentionChunk: Math.floor(positiveNumber(env.RETENTION_CHUNK, 500)) || 500,
+    logShardBoundBytes: positiveNumber(env.LOG_SHARD_BOUND_BYTES, 5e9),
   };
 }
+
+/** The vars `settings` reads: what the cron hands a shard it asks to sweep, so that both run on the same settings. */
+const SETTING_VARS = [
+  'RETRY_SCHEDULE', 'ALLOW_INSECURE_URLS', 'ATTEMPT_TIMEOUT_MS', 'MAX_CONCURRENT_ATTEMPTS', 'SWEEP_GRACE_SECONDS', 'DISABLE_AFTER_FAILING_DAYS',
+  'SLOW_LANE_MINUTES', 'STRICT_EVENT_TYPES', 'FANOUT_PAGE_SIZE', 'FAILING_AFTER_FAILURES', 'FAILING_BELOW_SUCCESS_RATE', 'RETENTION_DAYS',
+  'RETENTION_CHUNK', 'LOG_SHARD_BOUND_BYTES',
+] as const satisfies readonly (keyof Env)[];
+
+export type SettingVars = Partial<Record<(typeof SETTING_VARS)[number], string>>;
+
+export function settingVars(env: Env): SettingVars {
+  return Object.fromEntries(SETTING_VARS.flatMap((k) => (typeof env[k] === 'string' ? [[k, env[k]]] : [])));
+}
+
+/** `env` with `vars` over it, only the setting vars among them. */
+export const withSettings = (env: Env, vars: SettingVars): Env => ({ ...env, ...settingVars(vars as Env) });

@@ -1,5 +1,6 @@
 // The Worker's bindings, vars and secrets: one typed Env for every handler.
 import type { Task } from './delivery/tasks';
+import type { LogShard } from './objects/log-shard';
 import type { SubscriptionObject } from './objects/subscription-object';
 import type { ApplicationRow } from './store/applications';
 
@@ -8,6 +9,9 @@ export interface Env {
   SUBSCRIPTIONS: KVNamespace;
   /** One Durable Object per subscription: the one writer of its state. */
   SUBSCRIPTION_OBJECTS: DurableObjectNamespace<SubscriptionObject>;
+  /** The log: each application's events, deliveries and attempts, in one or more SQLite objects. */
+  LOG_SHARDS: DurableObjectNamespace<LogShard>;
+  /** The control plane (applications, keys, event types, sessions, portal links, the log's directory), and the log from before shards. */
   DB: D1Database;
   DELIVERIES: Queue<Task>;
   /** The slow lane: deliveries to receivers that recently hung. */
@@ -47,6 +51,8 @@ export interface Env {
   /** Days of events, deliveries and attempts kept (default 30). */
   RETENTION_DAYS?: string;
   RETENTION_CHUNK?: string;
+  /** Bytes at which a log shard takes no new event and the application's next one opens (default 5e9). */
+  LOG_SHARD_BOUND_BYTES?: string;
 }
 
 /** Who a request acts as: an operator (API_TOKEN or an operator key), or one application's key. */

@@ -9,6 +9,7 @@ import type { Env } from './env';
 import { countInvocation, d1Size, metered, meterOn, readMeter } from './meter';
 import { logUnhandledRejections } from './utils/unhandled-rejections';
 
+export { LogShard } from './objects/log-shard';
 export { SubscriptionObject } from './objects/subscription-object';
 
 logUnhandledRejections();

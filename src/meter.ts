@@ -126,25 +126,42 @@ function countingQueue<T>(queue: Queue<T>): Queue<T> {
   });
 }
 
-function countingStub<T extends object>(stub: T): T {
+/** A stub whose every call is an object request; `run`'s answer, when `onRun` is given, is tallied by it. */
+function countingStub<T extends object>(stub: T, onRun?: (args: unknown[], answer: unknown) => void): T {
   return new Proxy(stub, {
     get(target, prop) {
       const value = Reflect.get(target, prop) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'fetch' || prop === 'then') return value;
       return (...args: unknown[]) => {
         add('do.requests');
-        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args); // not value.apply: a stub's properties are remote methods
+        const answer = Reflect.apply(value as (...a: unknown[]) => unknown, target, args); // not value.apply: a stub's properties are remote methods
+        if (!onRun || prop !== 'run') return answer;
+        return Promise.resolve(answer).then((a) => (onRun(args, a), a));
       };
     },
   });
 }
 
-function countingNamespace<T extends object>(ns: T): T {
+/** What a log shard's `run` reports: the rows its statements read and wrote, and which statements wrote them. */
+function tallyShard(args: unknown[], answer: unknown): void {
+  const results = (answer as { results?: { meta: D1Meta }[] } | undefined)?.results;
+  if (!results) return;
+  const statements = args[0] as { sql: string }[];
+  add('shard.requests');
+  results.forEach((r, i) => {
+    add('shard.statements');
+    add('shard.rows_read', r.meta.rows_read ?? 0);
+    add('shard.rows_written', r.meta.rows_written ?? 0);
+    if (r.meta.rows_written) add(`shard.written_by: ${(statements[i]?.sql ?? '?').replace(/\s+/g, ' ').trim().slice(0, 60)}`, r.meta.rows_written);
+  });
+}
+
+function countingNamespace<T extends object>(ns: T, onRun?: (args: unknown[], answer: unknown) => void): T {
   return new Proxy(ns, {
     get(target, prop) {
       if (prop !== 'getByName' && prop !== 'get') return passThrough(target, prop);
       const value = Reflect.get(target, prop) as (...a: unknown[]) => object;
-      return (...args: unknown[]) => countingStub(Reflect.apply(value, target, args));
+      return (...args: unknown[]) => countingStub(Reflect.apply(value, target, args), onRun);
     },
   });
 }
@@ -168,7 +185,8 @@ export function metered(env: Env): Env {
     DB: once(env.DB, countingD1),
     DELIVERIES: once(env.DELIVERIES, countingQueue),
     SLOW_DELIVERIES: once(env.SLOW_DELIVERIES, countingQueue),
-    SUBSCRIPTION_OBJECTS: once(env.SUBSCRIPTION_OBJECTS, countingNamespace),
+    SUBSCRIPTION_OBJECTS: once(env.SUBSCRIPTION_OBJECTS, (ns) => countingNamespace(ns)),
+    LOG_SHARDS: once(env.LOG_SHARDS, (ns) => countingNamespace(ns, tallyShard)),
   };
 }
 

@@ -7,6 +7,7 @@ import { createDeliveries } from './support/stored';
 import { insertEvent } from '../src/store/events';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver } from './support/helpers';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
 const as = (key: string) => ({ token: key });
 
@@ -96,7 +97,7 @@ describe('applications', () => {
     expect((await apiJson(`/v1/applications/${A.id}/subscriptions`, { method: 'POST', json: { url: 'https://example.com/x'.padEnd(70_000, 'x'), events: ['*'] } })).status).toBe(413);
   });
 
-  it('keep idempotency keys per application, and refuse a producer id another application used', async () => {
+  it('keep idempotency keys and event ids per application: an id another application used is this one’s own', async () => {
     const A = await newApplication('Idem A');
     const B = await newApplication('Idem B');
     const send = (key: string, headers: Record<string, string>, json: unknown) => apiJson('/v1/events', { method: 'POST', json, headers, token: key });
@@ -111,11 +112,14 @@ describe('applications', () => {
 
     const own = await send(A.key, {}, { id: 'shared-id', type: 'idem.x', data: {} });
     expect(own.status).toBe(202);
-    const taken = await send(B.key, {}, { id: 'shared-id', type: 'idem.x', data: {} });
-    expect(taken.status).toBe(409);
-    expect(JSON.stringify(taken.body)).not.toContain(A.id);
-    const rows = await env.DB.prepare("SELECT application_id FROM events WHERE id = 'shared-id'").all();
-    expect(rows.results).toEqual([{ application_id: A.id }]);
+    // Event ids are unique per application: B's event of the same id is B's, and neither reads the other's.
+    const theirs = await send(B.key, {}, { id: 'shared-id', type: 'idem.y', data: { b: true } });
+    expect(theirs.status).toBe(202);
+    expect(theirs.res.headers.get('idempotent-replayed')).toBeNull();
+    expect((await apiJson('/v1/events/shared-id', { token: A.key })).body).toMatchObject({ application_id: A.id, type: 'idem.x', data: {} });
+    expect((await apiJson('/v1/events/shared-id', { token: B.key })).body).toMatchObject({ application_id: B.id, type: 'idem.y', data: { b: true } });
+    // Each is still its own application's key: B's other body under the id is refused.
+    expect((await send(B.key, {}, { id: 'shared-id', type: 'idem.y', data: { b: false } })).status).toBe(409);
   });
 
   it('when deleted: 404 at once, keys refused, subscriptions removed, pending deliveries failed, uid free again', async () => {
@@ -125,9 +129,9 @@ describe('applications', () => {
     // A delivery waiting for a retry an hour away (stored as the consumer leaves one; no message queued).
     const sent = { body: { id: `evt_doom${Date.now()}` } };
     const now = new Date().toISOString();
-    await insertEvent(env.DB, { id: sent.body.id, application_id: D.id, type: 'doom.x', data: '{}', callback_url: null, created_at: now }, { key: null, producerId: true, bodyHash: null }, Date.now());
-    const [pending] = await createDeliveries(env.DB, { id: sent.body.id, application_id: D.id }, [sub.body.id], now);
-    await env.DB.prepare('UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').bind(new Date(Date.now() + 3600_000).toISOString(), pending!.id).run();
+    await insertEvent(await logDb(D.id), { id: sent.body.id, application_id: D.id, type: 'doom.x', data: '{}', callback_url: null, created_at: now }, { key: null, producerId: true, bodyHash: null }, Date.now());
+    const [pending] = await createDeliveries(await logDb(D.id), { id: sent.body.id, application_id: D.id }, [sub.body.id], now);
+    await (await logDb(D.id)).prepare('UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').bind(new Date(Date.now() + 3600_000).toISOString(), pending!.id).run();
 
     expect((await apiJson('/v1/applications/default', { method: 'DELETE' })).status).toBe(409);
     expect((await apiJson('/v1/applications/doomed', { method: 'DELETE' })).status).toBe(204);
@@ -140,7 +144,7 @@ describe('applications', () => {
     await eventually(async () => (await env.SUBSCRIPTIONS.get(`sub:${sub.body.id}`)) === null);
     expect((await env.SUBSCRIPTIONS.list({ prefix: `app:${D.id}:` })).keys).toEqual([]);
     const delivery = await eventually(async () => {
-      const row = await env.DB.prepare('SELECT status FROM deliveries WHERE event_id = ?').bind(sent.body.id).first<{ status: string }>();
+      const row = await (await logDb(D.id)).prepare('SELECT status FROM deliveries WHERE event_id = ?').bind(sent.body.id).first<{ status: string }>();
       return row?.status === 'failed' && row;
     });
     expect(delivery.status).toBe('failed');

@@ -7,6 +7,8 @@ import { queueCallbackIfComplete } from '../src/delivery/callback';
 import worker from '../src/index';
 import { apiJson, createSubscription, env, eventually, receiver, sendEvent, settledDelivery, TOKEN } from './support/helpers';
 import { queueDrained } from './support/quiet';
+import { logDb, shardOf } from './support/log';
+import { logAt } from '../src/store/log-shards';
 
 const CALLBACK_SECRET = env.CALLBACK_SECRET!;
 
@@ -66,11 +68,12 @@ describe('callbacks', () => {
     await settledDelivery(event.id, sub.id);
     await eventually(async () => (await callback.log()).length === 1);
     // Everyone who finished a delivery asks again at once: nobody else wins.
-    await env.DB.prepare("UPDATE events SET callback_state = NULL WHERE id = ?").bind(event.id).run();
-    await env.DB.prepare("DELETE FROM deliveries WHERE event_id = ? AND subscription_id = 'callback'").bind(event.id).run();
-    const wins = await Promise.all(Array.from({ length: 25 }, () => queueCallbackIfComplete(env, event.id)));
+    await (await logDb()).prepare("UPDATE events SET callback_state = NULL WHERE id = ?").bind(event.id).run();
+    await (await logDb()).prepare("DELETE FROM deliveries WHERE event_id = ? AND subscription_id = 'callback'").bind(event.id).run();
+    const log = logAt(env, await shardOf());
+    const wins = await Promise.all(Array.from({ length: 25 }, () => queueCallbackIfComplete(env, log, event.id)));
     expect(wins.filter(Boolean)).toHaveLength(1);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE event_id = ? AND subscription_id = 'callback'").bind(event.id).first<{ n: number }>();
+    const rows = await (await logDb()).prepare("SELECT count(*) AS n FROM deliveries WHERE event_id = ? AND subscription_id = 'callback'").bind(event.id).first<{ n: number }>();
     expect(rows?.n).toBe(1);
     await eventually(async () => (await callback.log()).length === 2);
     await queueDrained([event.id]);

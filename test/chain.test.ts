@@ -8,9 +8,10 @@ import { apiJson, createSubscription, env, eventually, receiver, settledDelivery
 import { createDeliveries, deliverMessage, storedDelivery } from './support/stored';
 import { runSweep } from './support/sweep';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
-const row = (id: string) =>
-  env.DB.prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?')
+const row = async (id: string) =>
+  (await logDb()).prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?')
     .bind(id)
     .first<{ status: string; generation: number; chain_attempts: number; attempt_count: number; next_attempt_at: string | null }>();
 
@@ -27,7 +28,7 @@ describe('one retry chain per delivery', () => {
     const r = receiver('chain-redeliver');
     await r.script([], { status: 500 });
     const { deliveryId } = await subscribedDelivery(r.url);
-    await env.DB.prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, chain_attempts = 4, attempt_count = 4, generation = 5 WHERE id = ?").bind(deliveryId).run();
+    await (await logDb()).prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, chain_attempts = 4, attempt_count = 4, generation = 5 WHERE id = ?").bind(deliveryId).run();
 
     const [a, b] = await Promise.all([redeliver(deliveryId), redeliver(deliveryId)]);
     expect([a.status, b.status]).toEqual([202, 202]);
@@ -42,7 +43,7 @@ describe('one retry chain per delivery', () => {
     const r = receiver('chain-move');
     const { deliveryId } = await subscribedDelivery(r.url);
     const later = new Date(Date.now() + 3600_000).toISOString();
-    await env.DB.prepare('UPDATE deliveries SET next_attempt_at = ?, chain_attempts = 2, attempt_count = 2, generation = 2 WHERE id = ?').bind(later, deliveryId).run();
+    await (await logDb()).prepare('UPDATE deliveries SET next_attempt_at = ?, chain_attempts = 2, attempt_count = 2, generation = 2 WHERE id = ?').bind(later, deliveryId).run();
 
     const [a, b] = await Promise.all([redeliver(deliveryId), redeliver(deliveryId)]);
     expect([a.status, b.status]).toEqual([202, 202]);
@@ -72,7 +73,7 @@ describe('one retry chain per delivery', () => {
   it('a redeliver whose queue send fails leaves the delivery due, and the sweep sends it', async () => {
     const r = receiver('chain-send-fails');
     const { deliveryId } = await subscribedDelivery(r.url);
-    await env.DB.prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL WHERE id = ?").bind(deliveryId).run();
+    await (await logDb()).prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL WHERE id = ?").bind(deliveryId).run();
     const broken = { send: () => Promise.reject(new Error('queue unavailable')), sendBatch: () => Promise.reject(new Error('queue unavailable')) } as unknown as Queue<Task>;
     const req = new Request(`https://edgehook.test/v1/deliveries/${deliveryId}/redeliver`, { method: 'POST', headers: { authorization: 'Bearer test-token' } });
     const res = await worker.fetch(req, { ...env, DELIVERIES: broken, SLOW_DELIVERIES: broken }, createExecutionContext());
@@ -105,9 +106,9 @@ describe('reconciliation', () => {
     const r = receiver('chain-not-due');
     const now = Date.now();
     const waiting = await subscribedDelivery(r.url, now);
-    await env.DB.prepare('UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').bind(new Date(now + 7200_000).toISOString(), waiting.deliveryId).run();
+    await (await logDb()).prepare('UPDATE deliveries SET next_attempt_at = ? WHERE id = ?').bind(new Date(now + 7200_000).toISOString(), waiting.deliveryId).run();
     const failed = await subscribedDelivery(r.url, now);
-    await env.DB.prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL WHERE id = ?").bind(failed.deliveryId).run();
+    await (await logDb()).prepare("UPDATE deliveries SET status = 'failed', next_attempt_at = NULL WHERE id = ?").bind(failed.deliveryId).run();
     await runSweep(now + 3600_000);
     await queueDrained();
     expect(await r.log()).toEqual([]);
@@ -121,17 +122,17 @@ describe('reconciliation', () => {
     const base = await subscribedDelivery('https://example.com/hook', now - 600_000);
     const ids = [base.deliveryId];
     for (let i = 1; i < 5; i++) {
-      const [d] = await createDeliveries(env.DB, { id: base.eventId, application_id: 'default' }, [`sub_other${i}`], new Date(now - 600_000 + i * 1000).toISOString());
+      const [d] = await createDeliveries((await logDb()), { id: base.eventId, application_id: 'default' }, [`sub_other${i}`], new Date(now - 600_000 + i * 1000).toISOString());
       ids.push(d!.id);
     }
     const iso = (ms: number) => new Date(ms).toISOString();
-    const first = await takeOverdue(env.DB, iso(now - 60_000), iso(now), 2);
+    const first = await takeOverdue((await logDb()), iso(now - 60_000), iso(now), 2);
     expect(first.map((d) => d.id)).toEqual(ids.slice(0, 2));
-    const second = await takeOverdue(env.DB, iso(now - 60_000), iso(now), 2);
+    const second = await takeOverdue((await logDb()), iso(now - 60_000), iso(now), 2);
     expect(second.map((d) => d.id)).toEqual(ids.slice(2, 4));
-    const third = await takeOverdue(env.DB, iso(now - 60_000), iso(now), 2);
+    const third = await takeOverdue((await logDb()), iso(now - 60_000), iso(now), 2);
     expect(third.map((d) => d.id)).toEqual(ids.slice(4, 5));
     // A grace period later the first ones are due again, first.
-    expect((await takeOverdue(env.DB, iso(now + 1), iso(now + 61_000), 2)).map((d) => d.id)).toEqual(ids.slice(0, 2));
+    expect((await takeOverdue((await logDb()), iso(now + 1), iso(now + 61_000), 2)).map((d) => d.id)).toEqual(ids.slice(0, 2));
   });
 });

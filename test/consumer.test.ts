@@ -5,6 +5,7 @@ import type { Task } from '../src/delivery/tasks';
 import worker from '../src/index';
 import { storedDelivery } from './support/stored';
 import { apiJson, createSubscription, env, receiver } from './support/helpers';
+import { logDb } from './support/log';
 
 /** A stored event and its delivery to a new subscription, without going through the queue. */
 async function subscribedDelivery(url: string) {
@@ -19,7 +20,7 @@ async function subscribedDelivery(url: string) {
 async function consume(deliveryIds: string | string[], generation = 0) {
   const batch = createMessageBatch<Task>(
     'edgehook-deliveries',
-    [deliveryIds].flat().map((id, i) => ({ id: `msg-${i + 1}`, timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: id, generation } })),
+    [deliveryIds].flat().map((id, i) => ({ id: `msg-${i + 1}`, timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: id, generation, shard: 'default/0' } })),
   );
   const queued: MessageSendRequest<Task>[] = [];
   const recorder = { send: async (body: Task) => void queued.push({ body }), sendBatch: async (m: Iterable<MessageSendRequest<Task>>) => void queued.push(...m) };
@@ -28,8 +29,8 @@ async function consume(deliveryIds: string | string[], generation = 0) {
   return { ...(await getQueueResult(batch, ctx)), queued };
 }
 
-const row = (id: string) =>
-  env.DB.prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?').bind(id).first<Record<string, unknown>>();
+const row = async (id: string) =>
+  (await logDb()).prepare('SELECT status, generation, chain_attempts, attempt_count, next_attempt_at FROM deliveries WHERE id = ?').bind(id).first<Record<string, unknown>>();
 
 describe('deliveries consumer', () => {
   it('acks a delivery the receiver accepted', async () => {
@@ -49,7 +50,7 @@ describe('deliveries consumer', () => {
     const result = await consume(deliveryId);
     expect(result.explicitAcks).toEqual(['msg-1']);
     expect(result.retryMessages).toEqual([]);
-    expect(result.queued).toEqual([{ body: { kind: 'deliver', delivery_id: deliveryId, generation: 1, subscription_id: expect.stringMatching(/^sub_/) }, delaySeconds: 1 }]);
+    expect(result.queued).toEqual([{ body: { kind: 'deliver', delivery_id: deliveryId, generation: 1, subscription_id: expect.stringMatching(/^sub_/), shard: 'default/0' }, delaySeconds: 1 }]);
     const { body } = await apiJson(`/v1/deliveries/${deliveryId}`);
     expect(body).toMatchObject({ status: 'pending', attempt_count: 1 });
     expect(await row(deliveryId)).toMatchObject({ generation: 1, chain_attempts: 1 });
@@ -76,7 +77,7 @@ describe('deliveries consumer', () => {
     await r.script([], { status: 500 });
     const { deliveryId } = await subscribedDelivery(r.url);
     // The test schedule has 3 retries: three attempts were made, this is the fourth and last.
-    await env.DB.prepare('UPDATE deliveries SET chain_attempts = 3 WHERE id = ?').bind(deliveryId).run();
+    await (await logDb()).prepare('UPDATE deliveries SET chain_attempts = 3 WHERE id = ?').bind(deliveryId).run();
     const result = await consume(deliveryId);
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(['msg-1']);
@@ -87,7 +88,7 @@ describe('deliveries consumer', () => {
   it('sends nothing for a message of an older generation, and changes nothing', async () => {
     const r = receiver('consumer-stale');
     const { deliveryId } = await subscribedDelivery(r.url);
-    await env.DB.prepare('UPDATE deliveries SET generation = 2 WHERE id = ?').bind(deliveryId).run(); // e.g. redelivered since
+    await (await logDb()).prepare('UPDATE deliveries SET generation = 2 WHERE id = ?').bind(deliveryId).run(); // e.g. redelivered since
     const before = await row(deliveryId);
     const result = await consume(deliveryId, 1);
     expect(result.explicitAcks).toEqual(['msg-1']);
@@ -123,14 +124,14 @@ describe('deliveries consumer', () => {
     const r = receiver('consumer-storage');
     const { deliveryId } = await subscribedDelivery(r.url);
     const batch = createMessageBatch<Task>('edgehook-deliveries', [
-      { id: 'msg-1', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } },
+      { id: 'msg-1', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, shard: 'default/0' } },
     ]);
     const ctx = createExecutionContext();
     const brokenKv = { get: () => Promise.reject(new Error('KV unavailable')) } as unknown as KVNamespace;
     await worker.queue(batch, { ...env, SUBSCRIPTIONS: brokenKv }, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([]);
-    expect(result.retryBatch.retry).toBe(true);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['msg-1']); // each message of the shard's group
     expect(result.ackAll).toBe(false);
     expect(await r.log()).toEqual([]);
     expect((await apiJson(`/v1/deliveries/${deliveryId}`)).body.attempt_count).toBe(0);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../src/signing/secret';
 import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery } from './support/helpers';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
 describe('delivery', () => {
   it('delivers a signed request that the standardwebhooks package verifies, byte for byte', async () => {
@@ -114,9 +115,9 @@ describe('delivery', () => {
     await eventually(async () => (await r.log()).length === 1);
     await queueDrained([first.body.id]); // a second fan-out's delivery would have been attempted by now
     expect(await r.log()).toHaveLength(1);
-    const row = await env.DB.prepare('SELECT fanout_runs FROM events WHERE id = ?').bind(first.body.id).first<{ fanout_runs: number }>();
+    const row = await (await logDb()).prepare('SELECT fanout_runs FROM events WHERE id = ?').bind(first.body.id).first<{ fanout_runs: number }>();
     expect(row?.fanout_runs).toBe(1);
-    const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = 'idem.test'").first<{ n: number }>();
+    const stored = await (await logDb()).prepare("SELECT count(*) AS n FROM events WHERE type = 'idem.test'").first<{ n: number }>();
     expect(stored?.n).toBe(1);
   });
 

@@ -6,6 +6,8 @@ import { insertEvent } from '../src/store/events';
 import { putSubscription, type StoredSubscription } from '../src/store/subscriptions';
 import { newId } from '../src/utils/ids';
 import { env } from './support/helpers';
+import { logDb, shardOf } from './support/log';
+import { logAt } from '../src/store/log-shards';
 
 /** The KV binding, counting each call by method. */
 function counted(kv: KVNamespace) {
@@ -30,10 +32,10 @@ const subscription = (applicationId: string, events: string[]): StoredSubscripti
 
 async function fanOutCost(applicationId: string) {
   const id = newId('evt');
-  await insertEvent(env.DB, { id, application_id: applicationId, type: 'order.paid', data: '{}', callback_url: null, created_at: new Date().toISOString() }, { key: null, producerId: true, bodyHash: null }, Date.now());
+  await insertEvent(await logDb(applicationId), { id, application_id: applicationId, type: 'order.paid', data: '{}', callback_url: null, created_at: new Date().toISOString() }, { key: null, producerId: true, bodyHash: null }, Date.now());
   const { kv, calls } = counted(env.SUBSCRIPTIONS);
-  await fanOut({ ...env, SUBSCRIPTIONS: kv }, id, null);
-  const { results } = await env.DB.prepare('SELECT subscription_id FROM deliveries WHERE event_id = ?').bind(id).all<{ subscription_id: string }>();
+  await fanOut({ ...env, SUBSCRIPTIONS: kv }, logAt(env, await shardOf(applicationId)), id, null);
+  const { results } = await (await logDb(applicationId)).prepare('SELECT subscription_id FROM deliveries WHERE event_id = ?').bind(id).all<{ subscription_id: string }>();
   return { calls, delivered: results.map((r) => r.subscription_id).sort() };
 }
 

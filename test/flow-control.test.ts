@@ -10,6 +10,7 @@ import { deliverMessage, handleMessage, storedDelivery } from './support/stored'
 import { admit } from '../src/delivery/leases';
 import { SLOW_QUEUE } from '../src/delivery/queues';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
 async function sendMany(type: string, n: number, extra: (i: number) => Record<string, unknown> = () => ({})) {
   const ids: string[] = [];
@@ -24,8 +25,8 @@ const dataOf = (body: string) => JSON.parse(body).data as { i: number };
 
 /** Where a subscription's deliveries stand: by status in the log, waiting at its object, arrived at its receiver. */
 const standing = (subscriptionId: string, r: ReturnType<typeof receiver>) => async () => ({
-  log: (await env.DB.prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY 1, 2').bind(subscriptionId).all()).results,
-  unfanned: (await env.DB.prepare('SELECT count(*) AS n FROM events WHERE fanout_done = 0').first<{ n: number }>())?.n,
+  log: (await (await logDb()).prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY 1, 2').bind(subscriptionId).all()).results,
+  unfanned: (await (await logDb()).prepare('SELECT count(*) AS n FROM events WHERE fanout_done = 0').first<{ n: number }>())?.n,
   waiting: (await apiJson(`/v1/subscriptions/${subscriptionId}`)).body.waiting,
   arrived: (await r.log()).length,
 });
@@ -53,7 +54,7 @@ describe('flow control', () => {
     expect(freeDone - t0).toBeLessThan(took / 2); // the neighbour was not held back
     expect(new Set(log.map((l) => l.headers['webhook-id'])).size).toBe(300);
     // Held deliveries are not attempts: each made exactly one, and none failed.
-    const { results } = await env.DB.prepare('SELECT attempt_count, status FROM deliveries WHERE subscription_id = ?').bind(sub.id).all<{ attempt_count: number; status: string }>();
+    const { results } = await (await logDb()).prepare('SELECT attempt_count, status FROM deliveries WHERE subscription_id = ?').bind(sub.id).all<{ attempt_count: number; status: string }>();
     expect(results.every((r) => r.attempt_count === 1 && r.status === 'succeeded')).toBe(true);
   }, 60_000);
 
@@ -142,7 +143,7 @@ describe('flow control', () => {
       state.storage.sql.exec('INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, 0, ?, ?, ?)', deliveryId, '', deliveryId, Date.now());
     });
     expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(1);
-    const result = await handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation: 0, subscription_id: sub.id, released: true }, SLOW_QUEUE);
+    const result = await handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation: 0, subscription_id: sub.id, released: true, shard: 'default/0' }, SLOW_QUEUE);
     expect(result.explicitAcks).toEqual(['m']);
     expect((await r.log()).map((l) => l.headers['webhook-id'])).toEqual([eventId]);
     // The object let it go itself: nothing is left waiting, or counted as on its way back for a minute.
@@ -191,12 +192,12 @@ describe('flow control', () => {
     expect(waiting.waiting).toBe(100);
     await queueDrained();
     expect(await r.log()).toEqual([]);
-    const held = await env.DB.prepare("SELECT count(*) AS n, sum(attempt_count) AS attempts FROM deliveries WHERE subscription_id = ? AND status = 'pending'").bind(sub.id).first();
+    const held = await (await logDb()).prepare("SELECT count(*) AS n, sum(attempt_count) AS attempts FROM deliveries WHERE subscription_id = ? AND status = 'pending'").bind(sub.id).first();
     expect(held).toEqual({ n: 100, attempts: 0 });
 
     expect((await apiJson(`/v1/subscriptions/${sub.id}/resume`, { method: 'POST' })).body.paused).toBe(false);
     await eventually(async () => (await r.log()).length >= 100, 20_000);
-    const after = await env.DB.prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY status, attempt_count').bind(sub.id).all();
+    const after = await (await logDb()).prepare('SELECT status, attempt_count, count(*) AS n FROM deliveries WHERE subscription_id = ? GROUP BY status, attempt_count').bind(sub.id).all();
     expect(after.results).toEqual([{ status: 'succeeded', attempt_count: 1, n: 100 }]);
     expect((await apiJson(`/v1/subscriptions/${sub.id}`)).body.waiting).toBe(0);
   });

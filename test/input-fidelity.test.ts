@@ -2,6 +2,7 @@
 // `__proto__` is refused where it would be dropped, and uids that mean something else are refused.
 import { describe, expect, it } from 'vitest';
 import { apiJson, env } from './support/helpers';
+import { logDb } from './support/log';
 
 const send = (body: Record<string, unknown>, key?: string) => apiJson('/v1/events', { method: 'POST', json: body, headers: key ? { 'idempotency-key': key } : {} });
 
@@ -30,7 +31,7 @@ describe('the same event id', () => {
       expect(again.body.id).toBe(id);
       // Nothing of the other body was stored, and there is one event.
       expect((await apiJson(`/v1/events/${id}`)).body.data).toEqual({ n: 1 });
-      expect((await env.DB.prepare('SELECT count(*) AS n FROM events WHERE id = ?1').bind(id).first<{ n: number }>())!.n).toBe(1);
+      expect((await (await logDb()).prepare('SELECT count(*) AS n FROM events WHERE id = ?1').bind(id).first<{ n: number }>())!.n).toBe(1);
     });
   }
 

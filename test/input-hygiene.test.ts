@@ -7,8 +7,9 @@ import worker from '../src/index';
 import { rotateSecret } from '../src/services/subscriptions';
 import { deliverMessage, storedDelivery } from './support/stored';
 import { api, apiJson, createSubscription, env, eventually, receiver, settledDelivery, TOKEN } from './support/helpers';
+import { logDb } from './support/log';
 
-const storedData = (id: string) => env.DB.prepare('SELECT data FROM events WHERE id = ?').bind(id).first<{ data: string }>();
+const storedData = async (id: string) => (await logDb()).prepare('SELECT data FROM events WHERE id = ?').bind(id).first<{ data: string }>();
 
 describe('input kept as sent', () => {
   it('keeps a __proto__ key and the number forms of data, byte for byte, to the receiver', async () => {
@@ -96,7 +97,7 @@ describe('schemas and egress', () => {
     const { status } = await apiJson('/v1/events', { method: 'POST', json: { type: 'hygiene.broken', data: { x: 1 } } });
     expect(status).toBe(202);
     expect((await apiJson('/v1/event-types/hygiene.broken')).body.schema_problem).toMatch(/does not resolve/);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM events WHERE type = 'hygiene.broken'").first<{ n: number }>())!.n).toBe(1);
+    expect((await (await logDb()).prepare("SELECT count(*) AS n FROM events WHERE type = 'hygiene.broken'").first<{ n: number }>())!.n).toBe(1);
   });
 
   it('checks the receiver URL again before each send (production settings), and sends nothing when refused', async () => {

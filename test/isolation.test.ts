@@ -3,6 +3,7 @@
 // then beside a hanging one and a failing one.
 import { describe, expect, it } from 'vitest';
 import { createSubscription, env, eventually, receiver, sendEvent } from './support/helpers';
+import { logDb } from './support/log';
 
 const EVENTS = 20; // several batches: without the slow lane each of them would wait out a timeout
 const TIMEOUT_MS = Number(env.ATTEMPT_TIMEOUT_MS);
@@ -46,7 +47,7 @@ describe('isolation', () => {
     // The hanging receiver was reached, and then moved to the slow lane; the failing one got every event.
     expect((await hanging.log()).length).toBeGreaterThan(0);
     expect((await failing.log()).length).toBeGreaterThanOrEqual(EVENTS);
-    const slow = await env.DB.prepare("SELECT count(*) AS n FROM subscription_health WHERE slow_until != ''").first<{ n: number }>();
+    const slow = await (await logDb()).prepare("SELECT count(*) AS n FROM subscription_health WHERE slow_until != ''").first<{ n: number }>();
     expect(slow?.n).toBe(1);
   });
 });

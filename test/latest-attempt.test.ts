@@ -7,6 +7,7 @@ import { newId } from '../src/utils/ids';
 import { replacing } from './support/bindings';
 import { env } from './support/helpers';
 import { storedDelivery } from './support/stored';
+import { logDb } from './support/log';
 
 const record = (deliveryId: string, generation: number, n: number, outcome: 'retry' | 'succeeded'): AttemptRecord => ({
   deliveryId,
@@ -24,14 +25,15 @@ const record = (deliveryId: string, generation: number, n: number, outcome: 'ret
 });
 
 const tableRows = async (deliveryId: string) =>
-  (await env.DB.prepare('SELECT id FROM attempts WHERE delivery_id = ? ORDER BY id').bind(deliveryId).all<{ id: string }>()).results.map((r) => r.id);
+  (await (await logDb()).prepare('SELECT id FROM attempts WHERE delivery_id = ? ORDER BY id').bind(deliveryId).all<{ id: string }>()).results.map((r) => r.id);
 
 /** Rows D1 reports written by the delivery's attempt statements and state change alone (no stats). */
 async function rowsWritten(records: AttemptRecord[]): Promise<number> {
   let written = 0;
-  const counting = replacing(env.DB, {
+  const db = await logDb();
+  const counting = replacing(db, {
     batch: async (statements: D1PreparedStatement[]) => {
-      const results = await env.DB.batch(statements);
+      const results = await db.batch(statements);
       for (const r of results.slice(0, 3 * records.length)) written += r.meta.rows_written ?? 0;
       return results;
     },
@@ -48,20 +50,20 @@ describe('the latest attempt, in its delivery’s row', () => {
     // delivery's entry in the sweep's index is removed, which D1 does not count as a row written).
     expect(await rowsWritten([first])).toBe(2);
     expect(await tableRows(once.deliveryId)).toEqual([]);
-    expect(await attemptsOf(env.DB, once.deliveryId)).toEqual([first.attempt]);
+    expect(await attemptsOf((await logDb()), once.deliveryId)).toEqual([first.attempt]);
 
     const thrice = await storedDelivery('sub_latest_thrice', 'latest.thrice');
     const a1 = record(thrice.deliveryId, 0, 1, 'retry');
     const a2 = record(thrice.deliveryId, 1, 2, 'retry');
     const a3 = record(thrice.deliveryId, 2, 3, 'succeeded');
-    await recordAttempts(env.DB, [a1]);
+    await recordAttempts((await logDb()), [a1]);
     // a1 moves to the table (1); the row, and its entry in the sweep's index of due deliveries (its next
     // attempt's time moves): 3. Not its entry among its subscription's by status: a retry does not set it.
     expect(await rowsWritten([a2])).toBe(3);
-    await recordAttempts(env.DB, [a3]);
+    await recordAttempts((await logDb()), [a3]);
     expect(await tableRows(thrice.deliveryId)).toEqual([a1.attempt.id, a2.attempt.id]);
-    expect(await attemptsOf(env.DB, thrice.deliveryId)).toEqual([a1.attempt, a2.attempt, a3.attempt]);
-    const row = await env.DB.prepare('SELECT attempt_count, status, last_attempt_id FROM deliveries WHERE id = ?').bind(thrice.deliveryId).first();
+    expect(await attemptsOf((await logDb()), thrice.deliveryId)).toEqual([a1.attempt, a2.attempt, a3.attempt]);
+    const row = await (await logDb()).prepare('SELECT attempt_count, status, last_attempt_id FROM deliveries WHERE id = ?').bind(thrice.deliveryId).first();
     expect(row).toEqual({ attempt_count: 3, status: 'succeeded', last_attempt_id: a3.attempt.id });
   });
 
@@ -69,18 +71,18 @@ describe('the latest attempt, in its delivery’s row', () => {
     const d = await storedDelivery('sub_latest_stale', 'latest.stale');
     const current = record(d.deliveryId, 0, 1, 'succeeded');
     const stale = record(d.deliveryId, 0, 2, 'retry'); // a duplicate message's attempt, same generation, recorded after
-    const { applied } = await recordAttempts(env.DB, [current]);
+    const { applied } = await recordAttempts((await logDb()), [current]);
     expect(applied.get(d.deliveryId)).toBe(1);
-    expect((await recordAttempts(env.DB, [stale])).applied.has(d.deliveryId)).toBe(false);
+    expect((await recordAttempts((await logDb()), [stale])).applied.has(d.deliveryId)).toBe(false);
     expect(await tableRows(d.deliveryId)).toEqual([stale.attempt.id]);
-    expect(await attemptsOf(env.DB, d.deliveryId)).toEqual([current.attempt, stale.attempt]);
-    const row = await env.DB.prepare('SELECT attempt_count, status, last_attempt_id FROM deliveries WHERE id = ?').bind(d.deliveryId).first();
+    expect(await attemptsOf((await logDb()), d.deliveryId)).toEqual([current.attempt, stale.attempt]);
+    const row = await (await logDb()).prepare('SELECT attempt_count, status, last_attempt_id FROM deliveries WHERE id = ?').bind(d.deliveryId).first();
     expect(row).toEqual({ attempt_count: 2, status: 'succeeded', last_attempt_id: current.attempt.id });
   });
 
   it('logs the attempt of a delivery that is gone', async () => {
     const gone = record('dlv_gone_latest', 0, 1, 'succeeded');
-    await recordAttempts(env.DB, [gone]);
-    expect(await attemptsOf(env.DB, 'dlv_gone_latest')).toEqual([gone.attempt]);
+    await recordAttempts((await logDb()), [gone]);
+    expect(await attemptsOf((await logDb()), 'dlv_gone_latest')).toEqual([gone.attempt]);
   });
 });

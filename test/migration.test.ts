@@ -14,6 +14,7 @@ import { newId } from '../src/utils/ids';
 import { applyD1Migrations } from 'cloudflare:test';
 import { env, eventually, receiver, TOKEN } from './support/helpers';
 import { deliverMessage } from './support/stored';
+import { logAt } from '../src/store/log-shards';
 
 const legacy = { ...env, DB: env.LEGACY_DB };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -97,12 +98,12 @@ describe('migration to applications', () => {
 
   it('delivers the pending delivery, the stalled fan-out and a new event, before and after the sweep indexes the old subscriptions', async () => {
     // The old pending delivery.
-    expect(await deliverMessage(pendingDelivery, 0, legacy)).toMatchObject({ explicitAcks: ['m'] });
+    expect(await deliverMessage(pendingDelivery, 0, legacy, null)).toMatchObject({ explicitAcks: ['m'] });
     // The stalled fan-out reaches both old subscriptions while they are not indexed yet.
-    await fanOut(legacy, old.stalled, null);
+    await fanOut(legacy, logAt(legacy, null), old.stalled, null);
     const stalled = (await call(`/v1/events/${old.stalled}`)).body.deliveries as { id: string; subscription_id: string }[];
     expect(stalled.map((d) => d.subscription_id).sort()).toEqual([kvOnly, withObject].sort());
-    for (const d of stalled) await deliverMessage(d.id, 0, legacy);
+    for (const d of stalled) await deliverMessage(d.id, 0, legacy, null);
 
     // The sweep gives them their index entries (through their objects); fan-out then reads the index.
     const report = await sweep(legacy, Date.now());
@@ -116,7 +117,11 @@ describe('migration to applications', () => {
       const d = (await call(`/v1/events/${fresh.body.id}`)).body.deliveries as { id: string }[];
       return d.length === 2 && d;
     });
-    for (const d of freshDeliveries) await deliverMessage(d.id, 0, legacy);
+    // A new event lives in a log shard: its messages name the shard, and the queue's consumer delivers them.
+    await eventually(async () => {
+      const d = (await call(`/v1/events/${fresh.body.id}`)).body.deliveries as { status: string }[];
+      return d.length === freshDeliveries.length && d.every((x) => x.status === 'succeeded');
+    });
 
     const log = await r.log();
     const wh = new Webhook(SECRET);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hourlySeries } from '../src/services/stats';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver, sendEvent, settledDelivery } from './support/helpers';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
 describe('stats', () => {
   it('equal a count of the attempts made, by application, subscription, event type and window', async () => {
@@ -18,11 +19,11 @@ describe('stats', () => {
     for (const type of ['st.a', 'st.a', 'st.b']) ids.push((await apiJson(`${at}/events`, { method: 'POST', json: { type, data: {} } })).body.id);
     // Every delivery final: 3 to ok (1 attempt each), 2 to flaky (the first takes 3 attempts).
     await eventually(async () => {
-      const n = await env.DB.prepare(`SELECT count(*) AS n FROM deliveries WHERE application_id = ? AND status = 'succeeded'`).bind(app.id).first<{ n: number }>();
+      const n = await (await logDb(app.id)).prepare(`SELECT count(*) AS n FROM deliveries WHERE application_id = ? AND status = 'succeeded'`).bind(app.id).first<{ n: number }>();
       return n!.n === 5;
     }, 20_000);
-    const count = (where: string, ...binds: string[]) =>
-      env.DB.prepare(
+    const count = async (where: string, ...binds: string[]) =>
+      (await logDb(app.id)).prepare(
         `SELECT count(*) AS attempts, sum(a.status_code BETWEEN 200 AND 299) AS succeeded FROM all_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.id = d.event_id WHERE d.application_id = ? ${where}`,
       )
         .bind(app.id, ...binds)
@@ -54,7 +55,7 @@ describe('stats', () => {
     expect((await apiJson(`${at}/stats?window=2h`)).status).toBe(400);
     expect((await apiJson(`${at}/stats`, { token: app.key })).status).toBe(200);
     // The dashboard's sparklines: 24 hours per subscription, the same counts.
-    const series = await hourlySeries(env.DB, app.id);
+    const series = await hourlySeries(env, app.id);
     expect(series.get(flakySub.id)).toHaveLength(24);
     expect(series.get(flakySub.id)!.reduce((n, b) => n + b.attempts, 0)).toBe(bySub.totals.attempts);
     expect(series.get(okSub.id)!.reduce((n, b) => n + b.succeeded, 0)).toBe(3);

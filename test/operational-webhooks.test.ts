@@ -10,6 +10,7 @@ import type { Task } from '../src/delivery/tasks';
 import { apiJson, createSubscription, env, eventually, newApplication, receiver, type TestReceiver } from './support/helpers';
 import { storedDelivery } from './support/stored';
 import { queueDrained } from './support/quiet';
+import { logDb } from './support/log';
 
 type Op = { type: string; timestamp: string; data: Record<string, any> };
 
@@ -103,7 +104,7 @@ describe('operational webhooks', () => {
       expect(recovered.data.failing_since).toBe(list.find((o) => o.type === 'subscription.failing')!.data.failing_since);
       expect(list.findIndex((o) => o.type === 'subscription.recovered')).toBeGreaterThan(list.findIndex((o) => o.type === 'subscription.failing'));
     }
-    expect((await env.DB.prepare('SELECT failing_since, consecutive_failures FROM subscription_health WHERE subscription_id = ?').bind(sub.id).first())).toEqual({
+    expect((await (await logDb(t.app.id)).prepare('SELECT failing_since, consecutive_failures FROM subscription_health WHERE subscription_id = ?').bind(sub.id).first())).toEqual({
       failing_since: null,
       consecutive_failures: 0,
     });
@@ -135,9 +136,9 @@ describe('operational webhooks', () => {
     const day = 86_400_000;
     const sub = await createSubscription('https://failing-for-days.example.com/x', ['none']);
     const old = await storedDelivery(sub.id, 'op.old', Date.now() - 6 * day);
-    await env.DB.prepare("UPDATE deliveries SET status = 'failed', updated_at = created_at WHERE id = ?").bind(old.deliveryId).run();
+    await (await logDb()).prepare("UPDATE deliveries SET status = 'failed', updated_at = created_at WHERE id = ?").bind(old.deliveryId).run();
     const { deliveryId } = await storedDelivery(sub.id, 'op.new', Date.now() - 2 * day);
-    const batch = createMessageBatch<Task>('edgehook-dead-letters', [{ id: 'd', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } }]);
+    const batch = createMessageBatch<Task>('edgehook-dead-letters', [{ id: 'd', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, shard: 'default/0' } }]);
     const ctx = createExecutionContext();
     await consumeDeadLetters(batch, env);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['d']);

@@ -10,6 +10,7 @@ import type { Task } from '../src/delivery/tasks';
 import { signStandard } from '../src/signing/sign';
 import { storedDelivery } from './support/stored';
 import { apiJson, createSubscription, deliveriesOf, env, eventually, receiver, sendEvent, settledDelivery } from './support/helpers';
+import { logDb } from './support/log';
 
 describe('test events', () => {
   it('sends webhook.test to that subscription only', async () => {
@@ -96,7 +97,7 @@ describe('secret rotation', () => {
     // With the clock injected: 23 h later both still sign; 25 h later only the new one.
     async function signaturesAt(offsetMs: number) {
       const { deliveryId } = await storedDelivery(sub.id, 'ops.rotate');
-      const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } }]);
+      const batch = createMessageBatch<Task>('edgehook-deliveries', [{ id: 'm', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, shard: 'default/0' } }]);
       const now = Date.now() + offsetMs;
       await consumeDeliveries(batch, env, 'main', { now: () => now, random: () => 0.5 });
       const last = (await r.log()).at(-1)!;
@@ -159,14 +160,14 @@ describe('failure handling', () => {
     const recovering = await createSubscription('https://recovering.example.com/x', ['none']);
     for (const sub of [failing, recovering]) {
       const old = await storedDelivery(sub.id, 'ops.old', Date.now() - 6 * day);
-      await env.DB.prepare("UPDATE deliveries SET status = 'failed', updated_at = created_at WHERE id = ?").bind(old.deliveryId).run();
+      await (await logDb()).prepare("UPDATE deliveries SET status = 'failed', updated_at = created_at WHERE id = ?").bind(old.deliveryId).run();
     }
     const success = await storedDelivery(recovering.id, 'ops.ok', Date.now() - day);
-    await env.DB.prepare("UPDATE deliveries SET status = 'succeeded', updated_at = created_at WHERE id = ?").bind(success.deliveryId).run();
+    await (await logDb()).prepare("UPDATE deliveries SET status = 'succeeded', updated_at = created_at WHERE id = ?").bind(success.deliveryId).run();
 
     for (const sub of [failing, recovering]) {
       const { deliveryId } = await storedDelivery(sub.id, 'ops.new', Date.now() - 2 * day);
-      const batch = createMessageBatch<Task>('edgehook-dead-letters', [{ id: 'd', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId } }]);
+      const batch = createMessageBatch<Task>('edgehook-dead-letters', [{ id: 'd', timestamp: new Date(), attempts: 1, body: { kind: 'deliver', delivery_id: deliveryId, shard: 'default/0' } }]);
       const ctx = createExecutionContext();
       await consumeDeadLetters(batch, env);
       expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['d']);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { countAttempts, type CountedAttempt } from '../src/store/stats';
 import { env } from './support/helpers';
+import { logDb } from './support/log';
 
 const attempt = (sub: number, outcome: CountedAttempt['outcome'] = 'succeeded'): CountedAttempt => ({
   application_id: 'cost-app',
@@ -14,7 +15,7 @@ const attempt = (sub: number, outcome: CountedAttempt['outcome'] = 'succeeded'):
   outcome,
 });
 
-const written = async (attempts: CountedAttempt[]) => (await env.DB.batch(countAttempts(env.DB, attempts))).reduce((n, r) => n + (r.meta.rows_written ?? 0), 0);
+const written = async (attempts: CountedAttempt[]) => (await (await logDb()).batch(countAttempts((await logDb()), attempts))).reduce((n, r) => n + (r.meta.rows_written ?? 0), 0);
 
 describe('the cost of the stats', () => {
   it('is one row written per distinct key of a batch, new or updated, however many attempts share it', async () => {
@@ -22,7 +23,7 @@ describe('the cost of the stats', () => {
     expect(await written(Array.from({ length: 10 }, (_, i) => attempt(i)))).toBe(10);
     // 10 attempts to 2 subscriptions, into rows that exist: 2 rows.
     expect(await written(Array.from({ length: 10 }, (_, i) => attempt(i % 2, i % 3 ? 'succeeded' : 'retrying')))).toBe(2);
-    const row = await env.DB.prepare("SELECT attempts, succeeded, retrying FROM delivery_stats WHERE subscription_id = 'sub_cost_0'").first();
+    const row = await (await logDb()).prepare("SELECT attempts, succeeded, retrying FROM delivery_stats WHERE subscription_id = 'sub_cost_0'").first();
     expect(row).toEqual({ attempts: 6, succeeded: 4, retrying: 2 }); // 1 + 5 attempts; i = 0 and 6 retried
   });
 });

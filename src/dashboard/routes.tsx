@@ -7,7 +7,8 @@ import { callbackBody, isCallback } from '../delivery/callback';
 import { envelopeBody } from '../delivery/envelope';
 import { redeliver } from '../delivery/redeliver';
 import type { AppEnv } from '../env';
-import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
+import { subscriptionOr404 } from '../services/lookups';
+import { deliveriesOf, deliveryOr404, eventOr404, eventTypesAcross, OPERATOR_FAN_IN } from '../services/log';
 import { createApiKey, listApiKeys, revokeKey } from '../services/api-keys';
 import { applicationFor, createApplication, listApplications } from '../services/applications';
 import { createPortalLink } from '../services/portal';
@@ -21,8 +22,7 @@ import { SubscriptionCreate } from '../schemas/subscriptions';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { problemText } from '../utils/problem';
 import { attemptsOf } from '../store/attempts';
-import { deliveriesOfEvent, listDeliveries, loadForDispatch, type DeliveryStatus } from '../store/deliveries';
-import { eventTypesOf, getEvent } from '../store/events';
+import { deliveriesOfEvent, loadForDispatch, type DeliveryStatus } from '../store/deliveries';
 import { getSubscription, getSubscriptions } from '../store/subscriptions';
 import { ApiKeysPage, ApplicationsPage } from './pages/applications';
 import { DeliveriesPage, DeliveryTable, type DeliveryFilters } from './pages/deliveries';
@@ -77,7 +77,7 @@ async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200,
   const app = await applicationFor(c.env, OPERATOR, appId ?? (c.req.query('app') || DEFAULT_APPLICATION));
   const page = await listOfApplication(c.env, app.id, 50, c.req.query('cursor') || undefined);
   const [series, apps, waiting] = await Promise.all([
-    hourlySeries(c.env.DB, app.id),
+    hourlySeries(c.env, app.id),
     allApplications(c),
     Promise.all(page.data.map(async (s) => [s.id, await waitingOf(c.env, s)] as const)).then((pairs) => new Map(pairs)),
   ]);
@@ -91,7 +91,7 @@ dashboard.get('/ui/stats', async (c) => {
   const app = await applicationFor(c.env, OPERATOR, c.req.query('app') || DEFAULT_APPLICATION);
   const q = StatsQuery.safeParse({ window: c.req.query('window') || undefined, subscription_id: c.req.query('subscription_id') || undefined, event_type: c.req.query('event_type') || undefined });
   if (!q.success) throw new HTTPException(400, { message: 'Unknown window: 1h, 24h or 7d.' });
-  const [stats, apps] = await Promise.all([deliveryStats(c.env.DB, { application_id: app.id, ...q.data }), allApplications(c)]);
+  const [stats, apps] = await Promise.all([deliveryStats(c.env, { application_id: app.id, ...q.data }), allApplications(c)]);
   return c.html(<StatsPage stats={stats} apps={apps} />);
 });
 
@@ -155,22 +155,32 @@ dashboard.get('/ui/deliveries', async (c) => {
     ...(c.req.query('subscription_id') ? { subscription_id: c.req.query('subscription_id') } : {}),
     ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
   };
-  const page = await listDeliveries(c.env.DB, { ...filters, status: filters.status as DeliveryStatus | undefined, limit: 50, cursor: c.req.query('cursor') || undefined });
+  const page = await deliveriesOf(c.env, { ...filters, status: filters.status as DeliveryStatus | undefined, limit: 50, cursor: c.req.query('cursor') || undefined });
   const [types, subs] = await Promise.all([
-    eventTypesOf(c.env.DB, page.data.map((d) => d.event_id)),
+    eventTypesAcross(c.env, filters.application_id ?? null, page.data.map((d) => d.event_id)),
     getSubscriptions(c.env.SUBSCRIPTIONS, [...new Set(page.data.map((d) => d.subscription_id))]),
   ]);
   const rows = page.data.map((d) => ({ ...d, type: types.get(d.event_id) ?? '?', url: isCallback(d) ? 'callback' : (subs.get(d.subscription_id)?.url ?? '(deleted subscription)') }));
   const query = new URLSearchParams(filters as Record<string, string>).toString();
-  const table = <DeliveryTable rows={rows} next={page.next_cursor} query={query} />;
+  const partial = page.partial ? (
+    <p class="notice" role="status">
+      Partial: every application's deliveries are read from the {OPERATOR_FAN_IN} most recently opened log shards only. Choose an application to see all of its deliveries.
+    </p>
+  ) : null;
+  const table = (
+    <>
+      {partial}
+      <DeliveryTable rows={rows} next={page.next_cursor} query={query} />
+    </>
+  );
   if (isPartial(c)) return c.html(table, 200, PARTIAL);
   const [all, apps] = await Promise.all([listOfApplication(c.env, filters.application_id ?? DEFAULT_APPLICATION, 100), allApplications(c)]);
   return c.html(<DeliveriesPage filters={filters} subs={all.data} apps={apps} table={table} />);
 });
 
 dashboard.get('/ui/deliveries/:id', async (c) => {
-  const delivery = await deliveryOr404(c.env.DB, ANY_APPLICATION, c.req.param('id'));
-  const [attempts, rows] = await Promise.all([attemptsOf(c.env.DB, delivery.id), loadForDispatch(c.env.DB, [delivery.id])]);
+  const { log, delivery } = await deliveryOr404(c.env, ANY_APPLICATION, c.req.param('id'));
+  const [attempts, rows] = await Promise.all([attemptsOf(log.db, delivery.id), loadForDispatch(log.db, [delivery.id])]);
   const row = rows.get(delivery.id)!;
   const sub = isCallback(row) ? null : await getSubscription(c.env.SUBSCRIPTIONS, row.subscription_id);
   const url = isCallback(row) ? `callback ${row.callback_url ?? ''}` : (sub?.url ?? '(deleted subscription)');
@@ -182,15 +192,16 @@ dashboard.get('/ui/deliveries/:id', async (c) => {
 
 dashboard.post('/ui/deliveries/:id/redeliver', async (c) => {
   const id = c.req.param('id');
-  await deliveryOr404(c.env.DB, ANY_APPLICATION, id);
-  await redeliver(c.env, id);
+  const { log } = await deliveryOr404(c.env, ANY_APPLICATION, id);
+  await redeliver(c.env, log, id);
   return c.redirect(`/ui/deliveries/${id}?redelivered=1`, 303);
 });
 
 dashboard.get('/ui/events', async (c) => {
   const id = (c.req.query('id') ?? '').trim();
-  const event = id ? await getEvent(c.env.DB, id) : null;
-  const deliveries = event ? await deliveriesOfEvent(c.env.DB, event.id) : [];
+  const found = id ? await eventOr404(c.env, ANY_APPLICATION, id).catch(() => null) : null;
+  const event = found?.event ?? null;
+  const deliveries = found ? await deliveriesOfEvent(found.log.db, found.event.id) : [];
   const subs = await getSubscriptions(c.env.SUBSCRIPTIONS, [...new Set(deliveries.filter((d) => !isCallback(d)).map((d) => d.subscription_id))]);
   const urls = new Map([...subs.values()].map((s) => [s.id, s.url]));
   urls.set('callback', 'event.completed callback');

@@ -4,6 +4,7 @@
 import type { Env } from '../env';
 import { CALLBACK_SUBSCRIPTION, claimCallback } from '../store/callbacks';
 import type { DispatchRow } from '../store/deliveries';
+import type { Log } from '../store/log-shards';
 import { newId } from '../utils/ids';
 import { envelopeBody } from './envelope';
 import { enqueueDeliveries } from './enqueue';
@@ -11,10 +12,10 @@ import { enqueueDeliveries } from './enqueue';
 export const CALLBACK_EVENT_TYPE = 'event.completed';
 
 /** Claims the callback if the event is complete (exactly once, whoever asks) and queues its delivery. */
-export async function queueCallbackIfComplete(env: Env, eventId: string, nowMs = Date.now()): Promise<boolean> {
+export async function queueCallbackIfComplete(env: Env, log: Log, eventId: string, nowMs = Date.now()): Promise<boolean> {
   const deliveryId = newId('dlv', nowMs);
-  if (!(await claimCallback(env.DB, eventId, deliveryId, new Date(nowMs).toISOString()))) return false;
-  await enqueueDeliveries(env, [{ id: deliveryId, subscription_id: CALLBACK_SUBSCRIPTION, generation: 0, slow: false }], nowMs);
+  if (!(await claimCallback(log.db, eventId, deliveryId, new Date(nowMs).toISOString()))) return false;
+  await enqueueDeliveries(env, log, [{ id: deliveryId, subscription_id: CALLBACK_SUBSCRIPTION, generation: 0, slow: false }], nowMs);
   return true;
 }
 

@@ -1,4 +1,4 @@
-// The delivery queues' consumer (main lane and slow lane). D1 is the truth and the queue only schedules:
+// The delivery queues' consumer (main lane and slow lane). The log is the truth and the queue only schedules:
 // a message attempts its delivery only while it is pending at the message's generation; each recorded
 // attempt moves the generation on, and a retry is a new message of the new generation. A duplicate or
 // late message of a chain that moved on is acked and sends nothing.
@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { failureRunStatements, markSlow, type HealthRow } from '../store/health';
+import { logAt, type Log } from '../store/log-shards';
 import { disableSubscription, readSubscription, settleDelivery } from '../store/subscription-writes';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
@@ -30,9 +31,13 @@ export type Lane = 'main' | 'slow';
 
 interface Context {
   env: Env;
+  /** The place of the log this group of messages is about (one shard, or D1's log from before shards). */
+  log: Log;
   config: Settings;
   clock: Clock;
   lane: Lane;
+  /** The batch's attempts on the wire take turns, across its groups: as many at a time as the runtime lets wait for headers. */
+  onTheWire: ReturnType<typeof pLimit>;
 }
 
 interface Sent {
@@ -46,7 +51,7 @@ interface Sent {
 
 /** A delivery reached a final state: the event's callback may now be due. */
 async function finalised(ctx: Context, row: DispatchRow): Promise<void> {
-  if (row.callback_url && !isCallback(row)) await queueCallbackIfComplete(ctx.env, row.event_id, ctx.clock.now());
+  if (row.callback_url && !isCallback(row)) await queueCallbackIfComplete(ctx.env, ctx.log, row.event_id, ctx.clock.now());
 }
 
 const isSlow = (ctx: Context, row: DispatchRow) => row.slow_until !== null && row.slow_until > new Date(ctx.clock.now()).toISOString();
@@ -63,7 +68,7 @@ async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueI
       return null;
     case 'retry':
       // Callbacks share one pseudo-subscription: one slow callback URL must not slow every callback down.
-      if (outcome.slow && !isCallback(row)) await markSlow(env.DB, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
+      if (outcome.slow && !isCallback(row)) await markSlow(ctx.log.db, row.subscription_id, new Date(clock.now() + ctx.config.slowLaneMs).toISOString());
       // A receiver that hangs waits its timeouts out in the slow lane, not in front of everyone else.
       return { id: row.id, subscription_id: row.subscription_id, generation, delaySeconds: outcome.delaySeconds, slow: (outcome.slow && !isCallback(row)) || isSlow(ctx, row) };
     case 'disable':
@@ -71,20 +76,31 @@ async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueI
       await finalised(ctx, row);
       return null;
     case 'exhausted':
-      await afterFailure(env, row, clock.now());
+      await afterFailure(env, ctx.log, row, clock.now());
       return null;
   }
 }
 
 /** Nothing to send (subscription deleted or disabled, callbacks off): the delivery fails, if still current. */
 async function skip(ctx: Context, row: DispatchRow): Promise<void> {
-  if (await markFailed(ctx.env.DB, row.id, row.generation, new Date(ctx.clock.now()).toISOString())) await finalised(ctx, row);
+  if (await markFailed(ctx.log.db, row.id, row.generation, new Date(ctx.clock.now()).toISOString())) await finalised(ctx, row);
 }
 
+/**
+ * A batch's messages, a group per place of the log they name (each shard is read once and written once
+ * per batch), the groups side by side.
+ */
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
-  const ctx: Context = { env, config: settings(env), clock, lane };
+  const config = settings(env);
+  const onTheWire = pLimit(config.maxConcurrentAttempts);
+  const groups = Map.groupBy(batch.messages, (m) => m.body.shard ?? '');
+  await Promise.all([...groups].map(([shard, messages]) => consumeGroup(messages, { env, log: logAt(env, shard), config, clock, lane, onTheWire })));
+}
+
+async function consumeGroup(messages: readonly Message<Task>[], ctx: Context): Promise<void> {
+  const { env, log, clock, lane } = ctx;
   let phase = Date.now(); // with METER=true, where the batch's time goes: reading, sending, recording
-  const delivers = batch.messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body] : []));
+  const delivers = messages.flatMap((m) => (m.body.kind === 'deliver' ? [m.body] : []));
   const deliveryIds = delivers.map((d) => d.delivery_id);
   let rows: Map<string, DispatchRow>;
   let subs: Map<string, StoredSubscription>;
@@ -98,12 +114,12 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         const sub = d.subscription_id ? found.get(d.subscription_id) : undefined;
         if (!sub || !hasFlowControl(sub) || sub.ordering === 'fifo' || early.has(d.delivery_id)) continue;
         const generation = d.generation ?? 0;
-        const verdict = admit(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow' }, !d.released).catch(() => null);
+        const verdict = admit(env, sub.id, { delivery_id: d.delivery_id, generation, lane: '', seq: d.delivery_id, mayWait: lane === 'slow', shard: log.shard }, !d.released).catch(() => null);
         early.set(d.delivery_id, { generation, verdict });
       }
       return found;
     });
-    const [loaded, found] = await Promise.all([deliveryIds.length ? loadForDispatch(env.DB, deliveryIds) : new Map<string, DispatchRow>(), fromKv]);
+    const [loaded, found] = await Promise.all([deliveryIds.length ? loadForDispatch(log.db, deliveryIds) : new Map<string, DispatchRow>(), fromKv]);
     rows = loaded;
     // Callbacks belong to no stored subscription: a batch of only callbacks reads nothing from KV.
     const missing = [...new Set([...rows.values()].flatMap((r) => (isCallback(r) || found.has(r.subscription_id) ? [] : [r.subscription_id])))];
@@ -113,23 +129,23 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     const unknown = missing.filter((id) => !subs.has(id));
     for (const sub of await Promise.all(unknown.map((id) => readSubscription(env, id)))) if (sub) subs.set(sub.id, sub);
   } catch (err) {
-    console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', error: String(err) }));
-    batch.retryAll();
+    console.error(JSON.stringify({ msg: 'could not load the batch, will retry it', shard: log.shard, error: String(err) }));
+    for (const m of messages) m.retry();
     return;
   }
 
   phase = meterTime(env, 'consumer.load_ms', phase);
   // Every task of the batch runs at once: a slow receiver holds up nobody else's attempt. Only the
   // attempts on the wire take turns, as many at a time as the runtime lets wait for response headers.
-  const onTheWire = pLimit(ctx.config.maxConcurrentAttempts);
+  const { onTheWire } = ctx;
   const sent: Sent[] = [];
   const taken = new Set<string>(); // two messages of one delivery in a batch make one attempt
   await Promise.all(
-    batch.messages.map(async (msg) => {
+    messages.map(async (msg) => {
       const task = msg.body;
       try {
         if (task.kind === 'fanout') {
-          await fanOut(env, task.event_id, task.cursor);
+          await fanOut(env, log, task.event_id, task.cursor);
           msg.ack();
           return;
         }
@@ -147,7 +163,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         taken.add(row.id);
         if (lane === 'main' && isSlow(ctx, row)) {
           // Its receiver hung lately (perhaps in this very batch's predecessor): move it out of everyone's way.
-          await enqueueDeliveries(env, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: true }], clock.now());
+          await enqueueDeliveries(env, log, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: true }], clock.now());
           msg.ack();
           return;
         }
@@ -168,8 +184,8 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
           let verdict = asked && !fifo && asked.generation === row.generation ? await asked.verdict : null;
           if (verdict === null) {
             // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
-            const earlier = fifo && (await hasEarlierPending(env.DB, row));
-            const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow' };
+            const earlier = fifo && (await hasEarlierPending(log.db, row));
+            const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow', shard: log.shard };
             verdict = await admit(env, sub.id, arrival, !fifo && !task.released);
           }
           if (typeof verdict !== 'object') {
@@ -184,7 +200,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
         // A lent attempt that waited for the wire past its lease does not go: it is queued again, to ask anew.
         const done = await onTheWire(() => (lentUntil !== undefined && Date.now() > lentUntil ? null : deliver(row, resolved.target, attempt, { settings: ctx.config, clock })));
         if (!done) {
-          await enqueueDeliveries(env, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: lane === 'slow' }], clock.now());
+          await enqueueDeliveries(env, log, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: lane === 'slow' }], clock.now());
           msg.ack();
           return;
         }
@@ -197,13 +213,13 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   );
 
   phase = meterTime(env, 'consumer.send_ms', phase);
-  // The batch's attempts go to D1 in one transaction; only then is anything acked.
+  // The group's attempts go to its shard in one transaction; only then is anything acked.
   // With them, each subscription's run of failures (callbacks have no subscription to watch).
   const runs = failureRuns(sent.flatMap((s) => (isCallback(s.row) ? [] : [{ subscription_id: s.row.subscription_id, ok: s.outcome.kind === 'succeeded' }])));
   let applied: Map<string, number>;
   let health: HealthRow[];
   try {
-    const recorded = await recordAttempts(env.DB, sent.map((s) => s.record), failureRunStatements(env.DB, runs));
+    const recorded = await recordAttempts(log.db, sent.map((s) => s.record), failureRunStatements(log.db, runs));
     applied = recorded.applied;
     health = recorded.alongside.flatMap((r) => r.results as HealthRow[]);
   } catch (err) {
@@ -226,7 +242,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
     }),
   );
   try {
-    await enqueueDeliveries(env, retries, clock.now());
+    await enqueueDeliveries(env, log, retries, clock.now());
   } catch (err) {
     // Recorded as due at their retry time: the sweep queues them once they are overdue.
     console.error(JSON.stringify({ msg: 'could not queue the retries; the sweep will', count: retries.length, error: String(err) }));
@@ -235,7 +251,7 @@ export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lan
   meterTime(env, 'consumer.record_ms', phase);
   if (health.length > 0) {
     // Failing episodes start and end here; their webhooks are events of their own (a failure is logged).
-    await watchHealth(env, ctx.config, health, subs, clock.now()).catch((err) =>
+    await watchHealth(env, log.db, ctx.config, health, subs, clock.now()).catch((err) =>
       console.error(JSON.stringify({ msg: 'failing episodes not updated', error: String(err) })),
     );
   }

@@ -3,6 +3,7 @@
 // generation; a message of an older chain changes nothing.
 import type { Env } from '../env';
 import { markFailed } from '../store/deliveries';
+import { logAt } from '../store/log-shards';
 import { afterFailure } from './failed';
 import type { Task } from './tasks';
 
@@ -12,8 +13,9 @@ export async function consumeDeadLetters(batch: MessageBatch<Task>, env: Env, no
     const task = msg.body;
     try {
       if (task.kind === 'deliver') {
-        const failed = await markFailed(env.DB, task.delivery_id, task.generation ?? 0, nowIso);
-        if (failed) await afterFailure(env, failed, nowMs);
+        const log = logAt(env, task.shard);
+        const failed = await markFailed(log.db, task.delivery_id, task.generation ?? 0, nowIso);
+        if (failed) await afterFailure(env, log, failed, nowMs);
       } else {
         // A fan-out page that kept crashing is left to the sweep, which resumes it from its saved cursor.
         console.error(JSON.stringify({ msg: 'fan-out page dead-lettered; the sweep re-drives it', event_id: task.event_id }));

@@ -7,13 +7,14 @@ import type { Env } from '../env';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getEvent } from '../store/events';
 import { failingSinceBefore } from '../store/health';
+import type { Log } from '../store/log-shards';
 import { disableSubscription } from '../store/subscription-writes';
 import { queueCallbackIfComplete } from './callback';
 import { emitDisabled, emitOperational } from './operational';
 import { isOperational } from './operational-types';
 
-async function disableIfFailingTooLong(env: Env, subscriptionId: string, nowMs: number): Promise<void> {
-  const since = await failingSinceBefore(env.DB, subscriptionId, new Date(nowMs - settings(env).disableAfterFailingMs).toISOString());
+async function disableIfFailingTooLong(env: Env, log: Log, subscriptionId: string, nowMs: number): Promise<void> {
+  const since = await failingSinceBefore(log.db, subscriptionId, new Date(nowMs - settings(env).disableAfterFailingMs).toISOString());
   if (since === null) return;
   const disabled = await disableSubscription(env, subscriptionId, nowMs);
   if (disabled) {
@@ -31,13 +32,13 @@ export interface FailedDelivery {
   type?: string;
 }
 
-export async function afterFailure(env: Env, failed: FailedDelivery, nowMs: number): Promise<void> {
+export async function afterFailure(env: Env, log: Log, failed: FailedDelivery, nowMs: number): Promise<void> {
   if (failed.subscription_id === CALLBACK_SUBSCRIPTION) return;
-  const type = failed.type ?? (await getEvent(env.DB, failed.event_id))?.type;
+  const type = failed.type ?? (await getEvent(log.db, failed.event_id))?.type;
   if (type !== undefined && !isOperational(type)) {
     const data = { delivery_id: failed.id, event_id: failed.event_id, event_type: type, subscription_id: failed.subscription_id, application_id: failed.application_id };
     await emitOperational(env, 'delivery.exhausted', failed.application_id, data, failed.id, nowMs);
   }
-  await disableIfFailingTooLong(env, failed.subscription_id, nowMs);
-  await queueCallbackIfComplete(env, failed.event_id, nowMs);
+  await disableIfFailingTooLong(env, log, failed.subscription_id, nowMs);
+  await queueCallbackIfComplete(env, log, failed.event_id, nowMs);
 }

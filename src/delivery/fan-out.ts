@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { createDeliveriesStatement, type QueuedDelivery } from '../store/deliveries';
 import { advanceFanout, getEvent, type EventRow } from '../store/events';
 import { groupCommit } from '../store/group-commit';
+import type { Log } from '../store/log-shards';
 import { slowOf, slowSubscriptionsStatement } from '../store/health';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import { getSubscription, legacyUnindexed, matchingSubscriptionIds } from '../store/subscriptions';
@@ -39,31 +40,32 @@ const LEGACY = 'legacy:';
  * One page of an event's fan-out, from the event as stored (ingest passes the one it has just stored,
  * with a `readMark` taken once it was: its list of subscriptions may be one another fan-out started later).
  */
-export async function fanOutPage(env: Env, event: EventRow, cursor: string | null, nowMs: number, sharedAfter?: number): Promise<void> {
+export async function fanOutPage(env: Env, log: Log, event: EventRow, cursor: string | null, nowMs: number, sharedAfter?: number): Promise<void> {
+  const db = log.db;
   if (event.fanout_done || event.fanout_cursor !== cursor) return; // that page is done
   const page = await targets(env, event, cursor, sharedAfter);
   const nowIso = new Date(nowMs).toISOString();
   // The page's deliveries and the fan-out's step past it, in one transaction (with which of its receivers
   // are slow). Only the deliveries this run created are queued here; any a crashed run created (or any
   // whose message was not sent) are due, and the sweep queues them.
-  const creates = page.ids.length ? [createDeliveriesStatement(env.DB, event, page.ids, nowIso), slowSubscriptionsStatement(env.DB, page.ids, nowIso)] : [];
-  const results = await groupCommit(env.DB, [...creates, advanceFanout(env.DB, event.id, cursor, page.cursor, nowIso)]);
+  const creates = page.ids.length ? [createDeliveriesStatement(db, event, page.ids, nowIso), slowSubscriptionsStatement(db, page.ids, nowIso)] : [];
+  const results = await groupCommit(db, [...creates, advanceFanout(db, event.id, cursor, page.cursor, nowIso)]);
   if (creates.length) {
     const [created, slow] = results as [D1Result<QueuedDelivery>, D1Result];
     const slowOnes = slowOf(slow);
-    await enqueueDeliveries(env, created.results.map((d) => ({ ...d, slow: slowOnes.has(d.subscription_id) })), nowMs);
+    await enqueueDeliveries(env, log, created.results.map((d) => ({ ...d, slow: slowOnes.has(d.subscription_id) })), nowMs);
   }
   if (results.at(-1)!.meta.changes !== 1) return; // another run moved it on
   if (page.cursor) {
-    await env.DELIVERIES.send({ kind: 'fanout', event_id: event.id, cursor: page.cursor });
+    await env.DELIVERIES.send({ kind: 'fanout', event_id: event.id, cursor: page.cursor, ...(log.shard ? { shard: log.shard } : {}) });
   } else if (event.callback_url) {
     // Deliveries may all have settled before the fan-out was marked finished (or there were none).
-    await queueCallbackIfComplete(env, event.id, nowMs);
+    await queueCallbackIfComplete(env, log, event.id, nowMs);
   }
 }
 
 /** The page at `cursor` of an event's fan-out, if the fan-out stands there. */
-export async function fanOut(env: Env, eventId: string, cursor: string | null, nowMs = Date.now()): Promise<void> {
-  const event = await getEvent(env.DB, eventId);
-  if (event) await fanOutPage(env, event, cursor, nowMs);
+export async function fanOut(env: Env, log: Log, eventId: string, cursor: string | null, nowMs = Date.now()): Promise<void> {
+  const event = await getEvent(log.db, eventId);
+  if (event) await fanOutPage(env, log, event, cursor, nowMs);
 }

@@ -1,6 +1,8 @@
 // Ingest: make the event durable (O(1) work), answer, and fan out after the response.
 import type { Env } from '../env';
-import { insertEvent, type EventSummary } from '../store/events';
+import { insertEvent, replayOf, IDEMPOTENCY_WINDOW_MS, type EventKeys, type EventSummary, type NewEvent } from '../store/events';
+import { legacyKeys, logAt, openShard, rollOver, type Log } from '../store/log-shards';
+import { ShardFull } from '../store/shard-db';
 import { readMark } from '../store/shared-reads';
 import { newId } from '../utils/ids';
 import { fanOutPage } from './fan-out';
@@ -18,6 +20,37 @@ export interface IncomingEvent {
   ordering_key?: string;
   /** Deliver to this subscription only (test events). */
   target_subscription_id?: string;
+}
+
+/** A part that fills while events arrive makes its senders move on; this many times at most. */
+const ROLLOVERS_PER_SEND = 3;
+
+/**
+ * Stores the event in its application's newest log shard. A key (or producer id) first seen less than
+ * 24 h ago may be in the part before, when the newest opened since: a send is a replay there too.
+ */
+async function store(env: Env, event: NewEvent, keys: EventKeys, nowMs: number): Promise<{ log: Log; result: Awaited<ReturnType<typeof insertEvent>> }> {
+  for (let tries = 0; ; tries++) {
+    const open = await openShard(env, event.application_id, nowMs);
+    const deduped = keys.key !== null || keys.producerId;
+    if (deduped && open.previous && nowMs - open.ref.created_at_ms < IDEMPOTENCY_WINDOW_MS) {
+      const previous = logAt(env, open.previous.name);
+      const replay = await replayOf(previous.db, event, keys, nowMs);
+      if (replay) return { log: previous, result: replay };
+    }
+    // The first day after the move to shards, a key may still be in D1's old log.
+    const old = deduped ? await legacyKeys(env, IDEMPOTENCY_WINDOW_MS, nowMs) : null;
+    if (old) {
+      const replay = await replayOf(old, event, keys, nowMs);
+      if (replay) return { log: { db: old, shard: null }, result: replay };
+    }
+    try {
+      return { log: logAt(env, open.ref.name), result: await insertEvent(open.db, event, keys, nowMs) };
+    } catch (err) {
+      if (!(err instanceof ShardFull) || tries >= ROLLOVERS_PER_SEND) throw err;
+      await rollOver(env, open.ref, nowMs);
+    }
+  }
 }
 
 /**
@@ -46,7 +79,7 @@ export async function ingestEvent(
   };
   // A producer's key, and its own event id, dedupe; an id edgehook makes now is new by construction.
   const keys = { key: idempotencyKey ?? null, producerId: input.id !== undefined, bodyHash };
-  const result = await insertEvent(env.DB, event, keys, nowMs);
+  const { log, result } = await store(env, event, keys, nowMs);
   if (result.created) {
     const stored = { ...event, fanout_done: 0, fanout_cursor: null, erased_at: null };
     const mark = readMark(); // lists of subscriptions that start from here on see what this event must reach
@@ -55,7 +88,7 @@ export async function ingestEvent(
     const afterResponse = new Promise((resolve) => setTimeout(resolve, 0));
     ctx.waitUntil(
       afterResponse
-        .then(() => fanOutPage(env, stored, null, nowMs, mark))
+        .then(() => fanOutPage(env, log, stored, null, nowMs, mark))
         .catch((err) => console.error(JSON.stringify({ msg: 'fan-out failed; the sweep re-drives it', event_id: id, error: String(err) }))),
     );
   }

@@ -3,6 +3,7 @@
 import type { Env } from '../env';
 import { applicationsToPurge, markApplicationPurged } from '../store/applications';
 import { failPendingOfApplication } from '../store/deliveries';
+import { logSources } from '../store/log-shards';
 import { removeSubscription } from '../store/subscription-writes';
 import { listSubscriptions } from '../store/subscriptions';
 
@@ -20,7 +21,7 @@ export async function purgeApplication(env: Env, app: { id: string; deleted_at: 
   const page = await listSubscriptions(env.SUBSCRIPTIONS, app.id, PURGE_BATCH);
   await Promise.all(page.data.map((sub) => removeSubscription(env, sub.id, app.id)));
   const nowIso = new Date(nowMs).toISOString();
-  await failPendingOfApplication(env.DB, app.id, nowIso);
+  for (const log of await logSources(env, app.id, nowMs)) await failPendingOfApplication(log.db, app.id, nowIso);
   if (page.data.length > 0 || nowMs - Date.parse(app.deleted_at) < LIST_SETTLE_MS) return false;
   await markApplicationPurged(env.DB, app.id, nowIso);
   return true;

@@ -1,43 +1,32 @@
-// The cron sweep, the reconciliation of D1 (the truth) with the queue (which only schedules): it resumes
-// fan-outs that stalled, from their saved cursor, and queues again every pending delivery overdue by more
-// than the grace period (its message was lost: a crash, a purged queue, a dropped dead letter), except
-// those its subscription's flow control holds (paused, rate-limited, behind a FIFO head), which it
-// leaves to their object and looks at again an hour later. Both are
-// taken in bounded batches, oldest first, and what it takes goes to the back of the line: an item that
-// fails every time never keeps the ones behind it waiting. It also deletes what is past retention, and
-// after a SECRETS_KEY rotation seals a bounded share of the stored secrets again with the new key.
-import { settings } from '../config';
+// The cron sweep: every minute, the control plane's upkeep (expired sessions and portal links, deleted
+// applications, subscriptions from before applications, a bounded step of re-sealing after a SECRETS_KEY
+// rotation), and the log's: each log shard sweeps itself from its alarm while it has work, and the cron
+// asks a bounded round of shards to as well (at its own time: a backstop for an alarm, and the clock tests
+// drive). D1's log from before shards is swept here while it holds anything. Shards that are full and
+// wholly past retention are erased.
+import { settings, settingVars } from '../config';
 import type { Env } from '../env';
 import { purgeSessions, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../store/dashboard-sessions';
-import { deferHeld, takeOverdue, type QueuedDelivery } from '../store/deliveries';
-import { purgeIdempotencyKeys, takeStalledFanouts } from '../store/events';
+import { dropFromDirectory, forgetLegacy, legacyLog, shardsAfter, type ShardRef } from '../store/log-shards';
+import { nextSweepRound, saveSweepRound } from '../store/log-sweep-round';
 import { purgePortal } from '../store/portal';
-import { purgeOlderThan, type Purged } from '../store/retention';
-import { bucketOf } from '../store/stats';
-import { heldDeliveries } from '../store/subscription-writes';
-import { enqueueDeliveries } from './enqueue';
-import { fanOut } from './fan-out';
 import { indexLegacySubscriptions } from './legacy-index';
 import { purgeDeletedApplications } from './purge-application';
 import { resealStep } from './reseal';
+import { addLogReport, emptyLogReport, sweepLog, type LogSweepReport } from './sweep-log';
 
-export const FANOUTS_PER_SWEEP = 50;
-export const REQUEUES_PER_SWEEP = 1000;
-/**
- * Overdue deliveries of this many subscriptions at most (those with the most) are asked about of their
- * objects in one run, within Workers Free's 50 subrequests; the others' are queued again as they are.
- */
-export const HELD_ASKS_PER_SWEEP = 20;
-/** A delivery flow control holds is looked at again this much later (its object may since have let it go). */
-export const HELD_RECHECK_MS = 3_600_000;
+export { FANOUTS_PER_SWEEP, HELD_ASKS_PER_SWEEP, HELD_RECHECK_MS, REQUEUES_PER_SWEEP } from './sweep-log';
 
-export interface SweepReport {
-  redriven: number;
-  requeued: number;
-  /** Overdue deliveries left to the flow control that holds them (not queued again). */
-  held: number;
-  failed: number;
-  purged_keys: number;
+/** Shards the cron asks to sweep themselves per run (the rest wait for their alarm or the next round). */
+export const SHARDS_PER_SWEEP = 25;
+/** Full shards wholly past retention erased per run. */
+const ERASES_PER_SWEEP = 10;
+
+export interface SweepReport extends LogSweepReport {
+  /** Shards asked to sweep themselves this run. */
+  shards: number;
+  /** Shards erased this run (full, and every event in them past retention). */
+  erased_shards: number;
   purged_sessions: number;
   /** Ended portal sessions and long-expired portal links. */
   purged_portal: number;
@@ -45,81 +34,56 @@ export interface SweepReport {
   indexed: number;
   /** Deleted applications whose subscriptions and deliveries are now all dealt with. */
   purged_applications: number;
-  /** Rows past RETENTION_DAYS deleted this run (at most RETENTION_CHUNK of each kind), and stats older than 8 days. */
-  retention: Purged;
   /** This run's step of re-sealing after a SECRETS_KEY rotation (null: nothing to do). */
   resealed: Awaited<ReturnType<typeof resealStep>>;
 }
-
-/** Stats are asked for over 7 days at most: a day more is kept. */
-const STATS_KEPT_SECONDS = 8 * 86_400;
 
 function logFailure(what: string, err: unknown): void {
   console.error(JSON.stringify({ msg: `sweep: ${what} failed`, error: String(err) }));
 }
 
-/**
- * The overdue deliveries that their subscription's flow control holds: asked of the objects of the
- * subscriptions with the most overdue (a held backlog shows as many), at most HELD_ASKS_PER_SWEEP of
- * them. An object that cannot answer holds none: its deliveries are queued again (a copy of a held
- * delivery's message only finds it waiting).
- */
-async function heldAmong(env: Env, overdue: QueuedDelivery[]): Promise<QueuedDelivery[]> {
-  const asked = [...Map.groupBy(overdue, (d) => d.subscription_id)].sort((a, b) => b[1].length - a[1].length).slice(0, HELD_ASKS_PER_SWEEP);
-  const answers = await Promise.all(
-    asked.map(async ([subscriptionId, ds]) => {
-      const held = new Set(await heldDeliveries(env, subscriptionId, ds.map((d) => d.id)).catch(() => []));
-      return ds.filter((d) => held.has(d.id));
-    }),
-  );
-  return answers.flat();
+/** This run's round of shards: the next SHARDS_PER_SWEEP after where the last run stopped, from the start again at the end. */
+async function roundOfShards(env: Env): Promise<ShardRef[]> {
+  const after = await nextSweepRound(env.DB);
+  let round = await shardsAfter(env, after, SHARDS_PER_SWEEP);
+  if (round.length < SHARDS_PER_SWEEP && after !== null) round = [...round, ...(await shardsAfter(env, null, SHARDS_PER_SWEEP - round.length))].filter((r, i, all) => all.findIndex((o) => o.name === r.name) === i);
+  const last = round.at(-1);
+  await saveSweepRound(env.DB, round.length < SHARDS_PER_SWEEP || !last ? null : { application_id: last.application_id, part: last.part });
+  return round;
 }
 
 export async function sweep(env: Env, nowMs = Date.now()): Promise<SweepReport> {
-  const nowIso = new Date(nowMs).toISOString();
-  const before = new Date(nowMs - settings(env).sweepGraceSeconds * 1000).toISOString();
-  const report: SweepReport = {
-    redriven: 0,
-    requeued: 0,
-    held: 0,
-    failed: 0,
-    purged_keys: 0,
-    purged_sessions: 0,
-    purged_portal: 0,
-    indexed: 0,
-    purged_applications: 0,
-    retention: { events: 0, deliveries: 0, attempts: 0, stats: 0 },
-    resealed: null,
-  };
-
-  const stalled = await takeStalledFanouts(env.DB, before, nowIso, FANOUTS_PER_SWEEP);
-  const results = await Promise.allSettled(stalled.map((f) => fanOut(env, f.id, f.fanout_cursor, nowMs)));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  report.redriven = results.length - failures.length;
-  report.failed = failures.length;
-  if (failures.length > 0) logFailure(`${failures.length} fan-outs (the first's error shown)`, failures[0]);
+  const report: SweepReport = { ...emptyLogReport(), shards: 0, erased_shards: 0, purged_sessions: 0, purged_portal: 0, indexed: 0, purged_applications: 0, resealed: null };
+  const { retentionMs } = settings(env);
 
   try {
-    const overdue = await takeOverdue(env.DB, before, nowIso, REQUEUES_PER_SWEEP);
-    const held = await heldAmong(env, overdue);
-    if (held.length > 0) await deferHeld(env.DB, held, new Date(nowMs + HELD_RECHECK_MS).toISOString());
-    const kept = new Set(held);
-    const lost = overdue.filter((d) => !kept.has(d));
-    await enqueueDeliveries(env, lost, nowMs);
-    report.requeued = lost.length;
-    report.held = held.length;
+    const round = await roundOfShards(env);
+    const swept = await Promise.allSettled(round.map((ref) => env.LOG_SHARDS.getByName(ref.name).sweep(nowMs, settingVars(env))));
+    for (const r of swept) if (r.status === 'fulfilled') addLogReport(report, r.value);
+    const failed = swept.filter((r) => r.status === 'rejected');
+    if (failed.length > 0) logFailure(`${failed.length} shards (the first's error shown)`, failed[0]!.reason);
+    report.shards = round.length;
+    // A full shard takes no new events: once its newest is past retention, all of it is.
+    const aged = round.filter((r) => r.full_at_ms !== null && r.full_at_ms < nowMs - retentionMs).slice(0, ERASES_PER_SWEEP);
+    for (const ref of aged) {
+      await env.LOG_SHARDS.getByName(ref.name).erase();
+      await dropFromDirectory(env, ref);
+      report.erased_shards++;
+    }
   } catch (err) {
-    logFailure('requeue', err); // still overdue: the next sweep takes them again
+    logFailure('the round of log shards', err);
   }
-  report.purged_keys = await purgeIdempotencyKeys(env.DB, nowMs);
+
+  const old = await legacyLog(env, nowMs).catch(() => null);
+  if (old) {
+    addLogReport(report, await sweepLog(env, { db: old, shard: null }, nowMs));
+    forgetLegacy(env); // retention may just have emptied it
+  }
+
   report.purged_sessions = await purgeSessions(env.DB, nowMs - SESSION_IDLE_MS, nowMs - SESSION_ABSOLUTE_MS);
   report.purged_portal = await purgePortal(env.DB, nowMs);
   report.indexed = await indexLegacySubscriptions(env).catch((err) => (logFailure('indexing subscriptions from before applications', err), 0));
   report.purged_applications = await purgeDeletedApplications(env, nowMs).catch((err) => (logFailure('purging deleted applications', err), 0));
-  const { retentionMs, retentionChunk } = settings(env);
-  report.retention = await purgeOlderThan(env.DB, nowMs - retentionMs, bucketOf(nowMs) - STATS_KEPT_SECONDS, retentionChunk).catch(
-    (err) => (logFailure('retention', err), report.retention),
-  );
   report.resealed = await resealStep(env, nowMs).catch((err) => (logFailure('re-sealing after a key rotation', err), null));
   return report;
 }

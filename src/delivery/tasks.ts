@@ -10,6 +10,8 @@ export type Task =
   | {
       kind: 'deliver';
       delivery_id: string;
+      /** The log shard that holds it (`<application>/<part>`); absent: the log from before shards, in D1. */
+      shard?: string;
       generation?: number;
       /** A hint (the log decides): lets the consumer read subscriptions, and ask flow control, while it reads the log. */
       subscription_id?: string;
@@ -20,4 +22,4 @@ export type Task =
       released?: true;
     }
   /** Continue a fan-out from a KV list cursor (events with more than one page of subscriptions). */
-  | { kind: 'fanout'; event_id: string; cursor: string };
+  | { kind: 'fanout'; event_id: string; cursor: string; shard?: string };

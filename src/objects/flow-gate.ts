@@ -22,9 +22,11 @@ export interface Arrival {
   earlier?: boolean;
   /** Whether its consumer may wait for a slot of the rate limit (the slow lane's may; the main lane's may not hold up others). */
   mayWait?: boolean;
+  /** The log shard that holds the delivery (its message names it when it is sent back); null: D1's old log. */
+  shard?: string | null;
 }
 
-type Held = { delivery_id: string; generation: number; lane: string; seq: string; released_at_ms: number | null };
+type Held = { delivery_id: string; generation: number; lane: string; seq: string; released_at_ms: number | null; shard: string | null };
 
 /** A released delivery that has not come back by then is released again (its message was lost). */
 const RELEASE_LEASE_MS = 60_000;
@@ -71,10 +73,13 @@ export class FlowGate {
     if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('lanes')").toArray().some((c) => c.name === 'since_ms')) {
       sql.exec('ALTER TABLE lanes ADD COLUMN since_ms INTEGER');
     }
+    // Objects made before log shards: the shard of each held delivery and lane head (NULL: D1's old log).
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('held')").toArray().some((c) => c.name === 'shard')) sql.exec('ALTER TABLE held ADD COLUMN shard TEXT');
+    if (!sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('lanes')").toArray().some((c) => c.name === 'head_shard')) sql.exec('ALTER TABLE lanes ADD COLUMN head_shard TEXT');
   }
 
   #held(id: string): Held | null {
-    return this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held WHERE delivery_id = ?', id).toArray()[0] ?? null;
+    return this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms, shard FROM held WHERE delivery_id = ?', id).toArray()[0] ?? null;
   }
 
   /**
@@ -84,13 +89,14 @@ export class FlowGate {
   #hold(a: Arrival, recheckAtMs: number | null = null): 'hold' {
     const releasedAt = recheckAtMs === null ? null : recheckAtMs - RELEASE_LEASE_MS;
     this.sql.exec(
-      `INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (delivery_id) DO UPDATE SET generation = max(generation, excluded.generation), released_at_ms = excluded.released_at_ms`,
+      `INSERT INTO held (delivery_id, generation, lane, seq, released_at_ms, shard) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (delivery_id) DO UPDATE SET generation = max(generation, excluded.generation), released_at_ms = excluded.released_at_ms, shard = coalesce(excluded.shard, shard)`,
       a.delivery_id,
       a.generation,
       a.lane,
       a.seq,
       releasedAt,
+      a.shard ?? null,
     );
     return 'hold';
   }
@@ -132,7 +138,7 @@ export class FlowGate {
         const before = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE lane = ? AND seq < ? AND delivery_id != ?', a.lane, a.seq, a.delivery_id).one().n;
         if (before > 0) return this.#hold(a); // an earlier event of the lane waits: it goes first
         if (a.earlier) return this.#hold(a, nowMs + RECHECK_MS); // one is still on its way here: it goes first
-        this.sql.exec('INSERT OR REPLACE INTO lanes (lane, head, since_ms) VALUES (?, ?, ?)', a.lane, a.delivery_id, nowMs);
+        this.sql.exec('INSERT OR REPLACE INTO lanes (lane, head, since_ms, head_shard) VALUES (?, ?, ?, ?)', a.lane, a.delivery_id, nowMs, a.shard ?? null);
       }
     } else if (!held) {
       const waiting = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM held WHERE released_at_ms IS NULL').one().n;
@@ -193,7 +199,7 @@ export class FlowGate {
     if (!gate.fifo) this.sql.exec('DELETE FROM lanes'); // ordering lifted: no lane waits on its delivery in flight
     if (!gate.paused && !gate.fifo && !gate.rate) {
       // Flow control lifted: everything that waited goes, and will not come back here.
-      const all = this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held ORDER BY seq LIMIT ?', most).toArray();
+      const all = this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms, shard FROM held ORDER BY seq LIMIT ?', most).toArray();
       for (const h of all) this.sql.exec('DELETE FROM held WHERE delivery_id = ?', h.delivery_id);
       return { release: all, nextAtMs: all.length === most ? nowMs : null };
     }
@@ -202,14 +208,14 @@ export class FlowGate {
       : gate.fifo
         ? this.sql
             .exec<Held>(
-              `SELECT h.delivery_id, h.generation, h.lane, h.seq, h.released_at_ms FROM held h
+              `SELECT h.delivery_id, h.generation, h.lane, h.seq, h.released_at_ms, h.shard FROM held h
                WHERE h.seq = (SELECT min(seq) FROM held WHERE lane = h.lane)
                  AND (NOT EXISTS (SELECT 1 FROM lanes l WHERE l.lane = h.lane) OR EXISTS (SELECT 1 FROM lanes l WHERE l.lane = h.lane AND l.head = h.delivery_id))
                ORDER BY h.seq LIMIT ?`,
               most,
             )
             .toArray()
-        : this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms FROM held ORDER BY seq LIMIT ?', most).toArray();
+        : this.sql.exec<Held>('SELECT delivery_id, generation, lane, seq, released_at_ms, shard FROM held ORDER BY seq LIMIT ?', most).toArray();
     const due = candidates.filter((h) => h.released_at_ms === null || h.released_at_ms < stale);
     let n = due.length;
     let nextAtMs: number | null = null;
@@ -227,11 +233,11 @@ export class FlowGate {
     // A FIFO head in flight this long, with deliveries waiting behind it, may have become final without
     // word reaching here (its consumer died between recording it and settling it): its delivery is sent
     // through the queue again, with no generation, so that the consumer only settles it if it is final.
-    const heads = gate.fifo && !gate.paused ? this.sql.exec<{ lane: string; head: string; since_ms: number | null }>('SELECT lane, head, since_ms FROM lanes l WHERE EXISTS (SELECT 1 FROM held h WHERE h.lane = l.lane)').toArray() : [];
+    const heads = gate.fifo && !gate.paused ? this.sql.exec<{ lane: string; head: string; since_ms: number | null; head_shard: string | null }>('SELECT lane, head, since_ms, head_shard FROM lanes l WHERE EXISTS (SELECT 1 FROM held h WHERE h.lane = l.lane)').toArray() : [];
     for (const l of heads) {
       if (l.since_ms === null || l.since_ms >= stale) continue;
       this.sql.exec('UPDATE lanes SET since_ms = ? WHERE lane = ?', nowMs, l.lane);
-      release.push({ delivery_id: l.head, generation: ASK_IF_FINAL, lane: l.lane, seq: '', released_at_ms: null });
+      release.push({ delivery_id: l.head, generation: ASK_IF_FINAL, lane: l.lane, seq: '', released_at_ms: null, shard: l.head_shard });
     }
     const headsDue = heads.map((l) => (l.since_ms === null || l.since_ms < stale ? nowMs : l.since_ms) + RELEASE_LEASE_MS);
     const wake = [nextAtMs, ...outstanding, ...headsDue, !gate.paused && candidates.length === most ? nowMs : null].filter((t): t is number => t !== null);

@@ -240,7 +240,7 @@ export class SubscriptionObject extends DurableObject<Env> {
       // Through the slow lane: there the consumer may wait for a rate limit's slot without holding up anyone else's.
       const subscription_id = this.#row()?.id;
       try {
-        await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id, released: true as const } })));
+        await this.env.SLOW_DELIVERIES.sendBatch(release.map((h) => ({ body: { kind: 'deliver' as const, delivery_id: h.delivery_id, generation: h.generation, subscription_id, released: true as const, ...(h.shard ? { shard: h.shard } : {}) } })));
       } catch (err) {
         // Not sent: they wait again, and the alarm tries again soon (not when their release would have lapsed).
         this.#gate.unreleased(release);

@@ -7,20 +7,20 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isCallback } from '../delivery/callback';
 import { envelopeBody } from '../delivery/envelope';
-import { recoverFailed, redeliver } from '../delivery/redeliver';
+import { redeliver } from '../delivery/redeliver';
 import type { AppEnv } from '../env';
 import { sameOrigin } from '../middleware/same-origin';
 import { SubscriptionCreate, SubscriptionUpdate } from '../schemas/subscriptions';
-import { deliveryOr404, subscriptionOr404 } from '../services/lookups';
+import { subscriptionOr404 } from '../services/lookups';
+import { deliveriesOf, deliveryOr404, eventTypesAcross, recover } from '../services/log';
 import { endPortalSession, enterPortal } from '../services/portal';
 import { callbackSecretFor, rotateCallbackSecretFor } from '../services/applications';
 import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { validated } from '../services/validated';
 import type { ApplicationRow } from '../store/applications';
 import { attemptsOf } from '../store/attempts';
-import { listDeliveries, loadForDispatch, type DeliveryStatus } from '../store/deliveries';
+import { loadForDispatch, type DeliveryStatus } from '../store/deliveries';
 import { allEventTypes } from '../store/event-types';
-import { eventTypesOf } from '../store/events';
 import { getSubscriptions } from '../store/subscriptions';
 import { problemText } from '../utils/problem';
 import { exampleOf } from '../utils/schema-example';
@@ -102,7 +102,7 @@ portal.post('/portal/callback-secret/rotate', async (c) => {
 async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string } = {}, status: 200 | 422 = 200) {
   const app = appOf(c);
   const sub = await subscriptionOr404(c.env, app.id, id);
-  const [types, stats] = await Promise.all([allEventTypes(c.env.DB), deliveryStats(c.env.DB, { application_id: app.id, window: '24h', subscription_id: sub.id })]);
+  const [types, stats] = await Promise.all([allEventTypes(c.env.DB), deliveryStats(c.env, { application_id: app.id, window: '24h', subscription_id: sub.id })]);
   const chart = <OutcomeChart stats={stats} label="Last 24 hours" />;
   return c.html(<SubscriptionPage app={app} sub={sub} types={types} chart={chart} {...extra} />, status);
 }
@@ -181,7 +181,7 @@ portal.post('/portal/subscriptions/:id/recover', async (c) => {
   const raw = String((await c.req.parseBody()).since ?? '');
   const since = Date.parse(/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(raw) ? `${raw}Z` : 'invalid'); // datetime-local, read as UTC
   if (!Number.isFinite(since) || since > Date.now()) return detailPage(c, sub.id, { notice: { kind: 'err', text: 'Give a time in the past (UTC).' } }, 422);
-  const n = await recoverFailed(c.env, sub.id, new Date(since).toISOString());
+  const n = await recover(c.env, sub.application_id, sub.id, new Date(since).toISOString());
   return detailPage(c, sub.id, { notice: { kind: 'ok', text: `Re-sending ${n} failed deliver${n === 1 ? 'y' : 'ies'}.` } });
 });
 
@@ -213,7 +213,7 @@ portal.get('/portal/deliveries', async (c) => {
     ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
   };
   const cursor = c.req.query('cursor');
-  const page = await listDeliveries(c.env.DB, {
+  const page = await deliveriesOf(c.env, {
     ...filters,
     status: filters.status as DeliveryStatus | undefined,
     application_id: app.id,
@@ -222,7 +222,7 @@ portal.get('/portal/deliveries', async (c) => {
     cursor: cursor && /^dlv_[0-9a-z]{26}$/.test(cursor) ? cursor : undefined,
   });
   const [types, subs, all] = await Promise.all([
-    eventTypesOf(c.env.DB, page.data.map((d) => d.event_id)),
+    eventTypesAcross(c.env, app.id, page.data.map((d) => d.event_id)),
     getSubscriptions(c.env.SUBSCRIPTIONS, [...new Set(page.data.map((d) => d.subscription_id))]),
     listOfApplication(c.env, app.id, 100),
   ]);
@@ -232,15 +232,15 @@ portal.get('/portal/deliveries', async (c) => {
 });
 
 async function deliveryOfPortal(c: C, id: string) {
-  const delivery = await deliveryOr404(c.env.DB, appOf(c).id, id);
-  if (isCallback(delivery)) throw new HTTPException(404);
-  return delivery;
+  const found = await deliveryOr404(c.env, appOf(c).id, id);
+  if (isCallback(found.delivery)) throw new HTTPException(404);
+  return found;
 }
 
 portal.get('/portal/deliveries/:id', async (c) => {
   const app = appOf(c);
-  const delivery = await deliveryOfPortal(c, c.req.param('id'));
-  const [attempts, rows, subs] = await Promise.all([attemptsOf(c.env.DB, delivery.id), loadForDispatch(c.env.DB, [delivery.id]), getSubscriptions(c.env.SUBSCRIPTIONS, [delivery.subscription_id])]);
+  const { log, delivery } = await deliveryOfPortal(c, c.req.param('id'));
+  const [attempts, rows, subs] = await Promise.all([attemptsOf(log.db, delivery.id), loadForDispatch(log.db, [delivery.id]), getSubscriptions(c.env.SUBSCRIPTIONS, [delivery.subscription_id])]);
   const row = rows.get(delivery.id)!;
   const notice: Notice | undefined = c.req.query('redelivered') ? { kind: 'ok', text: 'Queued again: a new attempt is on its way. Refresh to see it.' } : undefined;
   const url = subs.get(delivery.subscription_id)?.url ?? '(deleted subscription)';
@@ -248,7 +248,7 @@ portal.get('/portal/deliveries/:id', async (c) => {
 });
 
 portal.post('/portal/deliveries/:id/redeliver', async (c) => {
-  const delivery = await deliveryOfPortal(c, c.req.param('id'));
-  await redeliver(c.env, delivery.id);
+  const { log, delivery } = await deliveryOfPortal(c, c.req.param('id'));
+  await redeliver(c.env, log, delivery.id);
   return c.redirect(`/portal/deliveries/${delivery.id}?redelivered=1`, 303);
 });

@@ -3,9 +3,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { redeliver } from '../delivery/redeliver';
 import { IdParam, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
 import { Delivery, DeliveryQuery, DeliveryWithAttempts } from '../schemas/events';
-import { deliveryOr404 } from '../services/lookups';
+import { deliveriesOf, deliveryOr404 } from '../services/log';
 import { attemptsOf } from '../store/attempts';
-import { listDeliveries } from '../store/deliveries';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
 const tags = ['Deliveries'];
@@ -24,7 +23,10 @@ export const deliveryRoutes = applicationRoutes((routes, at) => {
       request: { params: at.params(), query: ListQuery },
       responses: { 200: jsonResponse(pageOf(Delivery), 'A page of deliveries'), ...problems(400, 401, 404) },
     }),
-    async (c) => c.json(await listDeliveries(c.env.DB, { ...c.req.valid('query'), application_id: await applicationOf(c) }), 200),
+    async (c) => {
+      const { data, next_cursor } = await deliveriesOf(c.env, { ...c.req.valid('query'), application_id: await applicationOf(c) });
+      return c.json({ data, next_cursor }, 200);
+    },
   );
 
   routes.openapi(
@@ -39,8 +41,8 @@ export const deliveryRoutes = applicationRoutes((routes, at) => {
       responses: { 200: jsonResponse(DeliveryWithAttempts, 'The delivery'), ...problems(401, 404) },
     }),
     async (c) => {
-      const delivery = await deliveryOr404(c.env.DB, await applicationOf(c), c.req.valid('param').id);
-      const attempts = (await attemptsOf(c.env.DB, delivery.id)).map((a) => ({
+      const { log, delivery } = await deliveryOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      const attempts = (await attemptsOf(log.db, delivery.id)).map((a) => ({
         ...a,
         request_headers: a.request_headers ? (JSON.parse(a.request_headers) as Record<string, string>) : null,
       }));
@@ -64,9 +66,9 @@ export const deliveryRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       const application = await applicationOf(c);
-      const { id } = await deliveryOr404(c.env.DB, application, c.req.valid('param').id);
-      await redeliver(c.env, id);
-      return c.json(await deliveryOr404(c.env.DB, application, id), 202);
+      const { log, delivery } = await deliveryOr404(c.env, application, c.req.valid('param').id);
+      await redeliver(c.env, log, delivery.id);
+      return c.json((await deliveryOr404(c.env, application, delivery.id)).delivery, 202);
     },
   );
 });

@@ -10,8 +10,8 @@ import { STANDARD_WEBHOOK_HEADERS } from '../openapi/webhook-headers';
 import { receiverGuide } from '../openapi/receiver-guide';
 import { Event, EventAccepted, EventCreate, EventListItem, EventQuery } from '../schemas/events';
 import { deliveriesOfEvent } from '../store/deliveries';
-import { eraseEvent, listEvents } from '../store/events';
-import { eventOr404 } from '../services/lookups';
+import { eraseEvent } from '../store/events';
+import { eventOr404, eventsOf } from '../services/log';
 import { fail } from '../utils/problem';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 import { assertReceiverUrl } from '../services/receiver-url';
@@ -97,8 +97,8 @@ export const eventRoutes = applicationRoutes((routes, at) => {
       responses: { 200: jsonResponse(Event, 'The event'), ...problems(401, 404) },
     }),
     async (c) => {
-      const event = await eventOr404(c.env.DB, await applicationOf(c), c.req.valid('param').id);
-      const all = await deliveriesOfEvent(c.env.DB, event.id);
+      const { log, event } = await eventOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      const all = await deliveriesOfEvent(log.db, event.id);
       return c.json(
         {
           id: event.id,
@@ -132,8 +132,9 @@ export const eventRoutes = applicationRoutes((routes, at) => {
     async (c) => {
       const application_id = await applicationOf(c);
       const id = c.req.valid('param').id;
-      if (!(await eraseEvent(c.env.DB, id, application_id, new Date().toISOString()))) throw fail(404, `No event ${id}.`);
-      const event = await eventOr404(c.env.DB, application_id, id);
+      const { log } = await eventOr404(c.env, application_id, id);
+      if (!(await eraseEvent(log.db, id, application_id, new Date().toISOString()))) throw fail(404, `No event ${id}.`);
+      const { event } = await eventOr404(c.env, application_id, id);
       const { callback_url, data, fanout_done: _d, fanout_cursor: _c, target_subscription_id: _t, ...rest } = event;
       return c.json({ ...rest, data: JSON.parse(data) as null, ...(callback_url ? { callback_url } : {}) }, 200);
     },
@@ -151,7 +152,7 @@ export const eventRoutes = applicationRoutes((routes, at) => {
       responses: { 200: jsonResponse(pageOf(EventListItem), 'A page of events'), ...problems(400, 401, 404) },
     }),
     async (c) => {
-      const page = await listEvents(c.env.DB, { ...c.req.valid('query'), application_id: await applicationOf(c) });
+      const page = await eventsOf(c.env, { ...c.req.valid('query'), application_id: await applicationOf(c) });
       const data = page.data.map(({ callback_url, data, ...e }) => ({ ...e, data: JSON.parse(data) as Record<string, unknown> | null, ...(callback_url ? { callback_url } : {}) }));
       return c.json({ data, next_cursor: page.next_cursor }, 200);
     },

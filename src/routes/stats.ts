@@ -22,7 +22,7 @@ export const statsRoutes = applicationRoutes((routes, at) => {
     async (c) => {
       const application_id = await applicationOf(c);
       const q = c.req.valid('query');
-      return c.json(await deliveryStats(c.env.DB, { application_id, ...q }), 200);
+      return c.json(await deliveryStats(c.env, { application_id, ...q }), 200);
     },
   );
 });

@@ -1,6 +1,7 @@
 // Operator tools on one subscription: send a test event, recover failed deliveries, rotate the secret.
 import { createRoute, z } from '@hono/zod-openapi';
-import { RECOVER_LIMIT, recoverFailed } from '../delivery/redeliver';
+import { RECOVER_LIMIT } from '../delivery/redeliver';
+import { recover } from '../services/log';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
 import { SecretResponse, Subscription } from '../schemas/subscriptions';
@@ -72,7 +73,7 @@ export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
       const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
       const since = new Date(c.req.valid('json').since);
       if (since.getTime() > Date.now()) throw fail(422, '`since` is in the future.', [{ path: 'since', message: 'must not be in the future' }]);
-      return c.json({ recovering: await recoverFailed(c.env, sub.id, since.toISOString()) }, 202);
+      return c.json({ recovering: await recover(c.env, sub.application_id, sub.id, since.toISOString()) }, 202);
     },
   );
 

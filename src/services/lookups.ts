@@ -4,8 +4,6 @@ import { isOperational } from '../delivery/operational-types';
 import type { Env } from '../env';
 import { isValidSecret } from '../signing/secret';
 import { registeredNames } from '../store/event-types';
-import { getDelivery, type DeliveryRow } from '../store/deliveries';
-import { getEvent, type EventRow } from '../store/events';
 import { readSubscription } from '../store/subscription-writes';
 import type { StoredSubscription } from '../store/subscriptions';
 import { fail } from '../utils/problem';
@@ -18,17 +16,6 @@ export async function subscriptionOr404(env: Env, applicationId: string | null, 
   return sub;
 }
 
-export async function deliveryOr404(db: D1Database, applicationId: string | null, id: string): Promise<DeliveryRow> {
-  const delivery = await getDelivery(db, id, applicationId ?? undefined);
-  if (!delivery) throw fail(404, `No delivery ${id}.`);
-  return delivery;
-}
-
-export async function eventOr404(db: D1Database, applicationId: string | null, id: string): Promise<EventRow> {
-  const event = await getEvent(db, id, applicationId ?? undefined);
-  if (!event) throw fail(404, `No event ${id}.`);
-  return event;
-}
 
 /** A secret given by the caller must be a Standard Webhooks secret; it is never echoed back. */
 export function assertGivenSecret(secret: string | undefined): void {

@@ -1,6 +1,8 @@
 // Delivery stats for an application over a window, from the counters (store/stats), in the API's shape.
 import { WINDOWS, type Window } from '../schemas/stats';
-import { BUCKET_SECONDS, latencyQuantile, statsOverTime, subscriptionSeries, type Counts } from '../store/stats';
+import type { Env } from '../env';
+import { logSources } from '../store/log-shards';
+import { BUCKET_SECONDS, latencyQuantile, statsOverTime, subscriptionSeries, type BucketCounts, type Counts } from '../store/stats';
 
 const EMPTY: Counts = { attempts: 0, succeeded: 0, retrying: 0, failed: 0, latency: [] };
 
@@ -28,14 +30,26 @@ export function windowRange(window: Window, nowMs: number) {
   return { from: end - seconds, to: end, step };
 }
 
+/** Counters of the same bucket from several places of the log, added up. */
+function byBucket(rows: BucketCounts[]): Map<number, BucketCounts> {
+  const out = new Map<number, BucketCounts>();
+  for (const r of rows) {
+    const seen = out.get(r.bucket);
+    out.set(r.bucket, seen ? { ...add(seen, r), bucket: r.bucket } : r);
+  }
+  return out;
+}
+
+/** An application's stats live with its log: its shards' counters (and the old log's), added up. */
 export async function deliveryStats(
-  db: D1Database,
+  env: Env,
   q: { application_id: string; window: Window; subscription_id?: string; event_type?: string },
   nowMs = Date.now(),
 ) {
   const { from, to, step } = windowRange(q.window, nowMs);
-  const rows = await statsOverTime(db, { ...q, from, to, step });
-  const byStart = new Map(rows.map((r) => [r.bucket, r]));
+  const sources = await logSources(env, q.application_id, nowMs);
+  const byStart = byBucket((await Promise.all(sources.map((s) => statsOverTime(s.db, { ...q, from, to, step })))).flat());
+  const rows = [...byStart.values()];
   const buckets = Array.from({ length: (to - from) / step }, (_, i) => {
     const start = from + i * step;
     return { start: new Date(start * 1000).toISOString(), ...shaped(byStart.get(start) ?? EMPTY) };
@@ -63,14 +77,19 @@ export type Series = { attempts: number; succeeded: number }[];
 export const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 1000) / 10} %`);
 
 /** Per subscription of an application, its attempts and successes in each of the last 24 hours (for sparklines). */
-export async function hourlySeries(db: D1Database, applicationId: string, nowMs = Date.now()): Promise<Map<string, Series>> {
+export async function hourlySeries(env: Env, applicationId: string, nowMs = Date.now()): Promise<Map<string, Series>> {
   const { from, to, step } = windowRange('24h', nowMs);
-  const rows = await subscriptionSeries(db, { application_id: applicationId, from, to, step });
+  const sources = await logSources(env, applicationId, nowMs);
   const out = new Map<string, Series>();
-  for (const [id, buckets] of rows) {
-    const series: Series = Array.from({ length: (to - from) / step }, () => ({ attempts: 0, succeeded: 0 }));
-    for (const b of buckets) series[(b.bucket - from) / step] = { attempts: b.attempts, succeeded: b.succeeded };
-    out.set(id, series);
+  for (const rows of await Promise.all(sources.map((s) => subscriptionSeries(s.db, { application_id: applicationId, from, to, step })))) {
+    for (const [id, buckets] of rows) {
+      const series: Series = out.get(id) ?? Array.from({ length: (to - from) / step }, () => ({ attempts: 0, succeeded: 0 }));
+      for (const b of buckets) {
+        const at = series[(b.bucket - from) / step]!;
+        series[(b.bucket - from) / step] = { attempts: at.attempts + b.attempts, succeeded: at.succeeded + b.succeeded };
+      }
+      out.set(id, series);
+    }
   }
   return out;
 }

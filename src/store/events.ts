@@ -123,6 +123,30 @@ export async function insertEvent(db: D1Database, event: NewEvent, keys: EventKe
   return { event: first, created, conflict };
 }
 
+/**
+ * Whether a send is a replay of an event stored here under one of its keys within the window (the part
+ * of the log before the newest, asked first while the newest is younger than the window). Null: not
+ * here. Nothing is written.
+ */
+export async function replayOf(db: D1Database, event: NewEvent, keys: EventKeys, nowMs: number): Promise<{ event: EventSummary; created: false; conflict: boolean } | null> {
+  const scoped = (k: string) => (event.application_id === DEFAULT_APPLICATION ? k : `${event.application_id}/${k}`);
+  const byKey = keys.key !== null ? scoped(`key:${keys.key}`) : null;
+  const byId = keys.producerId ? scoped(`id:${event.id}`) : null;
+  const { results: rows } = await db
+    .prepare(
+      `SELECT k.key, e.id, e.type, e.created_at, k.body_hash FROM idempotency_keys k JOIN events e ON e.id = k.event_id
+       WHERE k.key IN (?1, ?2) AND e.application_id = ?3 AND k.created_at_ms >= ?4`,
+    )
+    .bind(byKey, byId, event.application_id, nowMs - IDEMPOTENCY_WINDOW_MS)
+    .all<EventSummary & { key: string; body_hash: string | null }>();
+  const primary = rows.find((r) => r.key === (byKey ?? byId)) ?? rows[0];
+  if (!primary) return null;
+  const { key: _k, body_hash: _h, ...first } = primary;
+  const hash = keys.bodyHash;
+  const differs = (r: { body_hash: string | null }) => hash !== null && r.body_hash !== null && r.body_hash !== hash;
+  return { event: first, created: false, conflict: rows.some((r) => r.id === first.id && differs(r)) };
+}
+
 const EVENT_COLUMNS = 'id, application_id, type, data, callback_url, created_at, fanout_done, fanout_cursor, target_subscription_id, erased_at';
 
 /** The event; with `applicationId`, only if it is of that application. */

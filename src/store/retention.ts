@@ -48,3 +48,18 @@ export async function purgeOlderThan(db: D1Database, cutoffMs: number, statsCuto
   const n = (r: D1Result | undefined) => r?.meta.changes ?? 0;
   return { events: n(events), deliveries: n(deliveries), attempts: n(attempts), stats: n(stats) };
 }
+
+/**
+ * Whether a shard still has work the sweep looks after: a fan-out unfinished or a delivery pending, or
+ * rows retention will remove (its alarm stays armed until it has none). Run in the shard, on its SQLite.
+ */
+export function hasLoggedWork(sql: SqlStorage): boolean {
+  const row = sql
+    .exec<{ work: number }>(
+      `SELECT EXISTS (SELECT 1 FROM events WHERE fanout_done = 0)
+           OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending')
+           OR EXISTS (SELECT 1 FROM events) AS work`,
+    )
+    .one();
+  return row.work === 1;
+}

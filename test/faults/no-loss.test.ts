@@ -5,6 +5,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { api, createSubscription, env, eventually, receiver } from '../support/helpers';
+import { logDb } from '../support/log';
 
 const EVENTS = 500;
 const SUBSCRIPTIONS = 5;
@@ -19,7 +20,7 @@ const CHAOS = { p500: 0.12, p429: 0.12, hang: 0.12, reset: 0.12, max_faults: 3 }
  */
 async function compare(subscriptionId: string, log: { headers: Record<string, string>; answer?: number | string }[]) {
   const seen = Map.groupBy(log, (l) => l.headers['webhook-id']!);
-  const { results } = await env.DB.prepare('SELECT d.event_id, a.status_code, a.error FROM deliveries d JOIN all_attempts a ON a.delivery_id = d.id WHERE d.subscription_id = ?')
+  const { results } = await (await logDb()).prepare('SELECT d.event_id, a.status_code, a.error FROM deliveries d JOIN all_attempts a ON a.delivery_id = d.id WHERE d.subscription_id = ?')
     .bind(subscriptionId)
     .all<{ event_id: string; status_code: number | null; error: string | null }>();
   const logged = Map.groupBy(results, (a) => a.event_id);
@@ -65,11 +66,11 @@ describe('no loss under faults', () => {
 
     const total = EVENTS * SUBSCRIPTIONS;
     const settled = async () =>
-      (await env.DB.prepare("SELECT count(*) AS n FROM deliveries WHERE status != 'pending'").first<{ n: number }>())!.n;
+      (await (await logDb()).prepare("SELECT count(*) AS n FROM deliveries WHERE status != 'pending'").first<{ n: number }>())!.n;
     await eventually(async () => (await settled()) === total, 240_000);
     const seconds = (Date.now() - started) / 1000;
 
-    const statuses = await env.DB.prepare('SELECT status, count(*) AS n, sum(attempt_count) AS attempts FROM deliveries GROUP BY status').all<{ status: string; n: number; attempts: number }>();
+    const statuses = await (await logDb()).prepare('SELECT status, count(*) AS n, sum(attempt_count) AS attempts FROM deliveries GROUP BY status').all<{ status: string; n: number; attempts: number }>();
     expect(statuses.results.map((r) => [r.status, r.n])).toEqual([['succeeded', total]]);
     const loggedAttempts = statuses.results[0]!.attempts;
 

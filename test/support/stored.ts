@@ -6,6 +6,7 @@ import type { Task } from '../../src/delivery/tasks';
 import worker from '../../src/index';
 import { createDeliveriesStatement, type QueuedDelivery } from '../../src/store/deliveries';
 import { insertEvent } from '../../src/store/events';
+import { logDb, shardOf } from './log';
 
 /** Deliveries of an event made as the fan-out makes them (`createDeliveriesStatement`): those it created. */
 export async function createDeliveries(db: D1Database, event: { id: string; application_id: string }, subscriptionIds: string[], nowIso: string): Promise<QueuedDelivery[]> {
@@ -16,15 +17,17 @@ export async function createDeliveries(db: D1Database, event: { id: string; appl
 export async function storedDelivery(subscriptionId: string, type: string, createdAtMs = Date.now()) {
   const eventId = `evt_${crypto.randomUUID().replaceAll('-', '')}`;
   const at = new Date(createdAtMs).toISOString();
-  await insertEvent(env.DB, { id: eventId, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at }, { key: null, producerId: true, bodyHash: null }, Date.now());
-  const [created] = await createDeliveries(env.DB, { id: eventId, application_id: 'default' }, [subscriptionId], at);
-  await env.DB.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?').bind(eventId).run();
+  await insertEvent((await logDb()), { id: eventId, application_id: 'default', type, data: '{"n":1}', callback_url: null, created_at: at }, { key: null, producerId: true, bodyHash: null }, Date.now());
+  const [created] = await createDeliveries((await logDb()), { id: eventId, application_id: 'default' }, [subscriptionId], at);
+  await (await logDb()).prepare('UPDATE events SET fanout_done = 1 WHERE id = ?').bind(eventId).run();
   return { eventId, deliveryId: created!.id };
 }
 
 /** One message (id `m`) of `generation` for the delivery, through the Worker's queue handler now. */
-export function deliverMessage(deliveryId: string, generation = 0, bindings: typeof env = env) {
-  return handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation }, 'edgehook-deliveries', bindings);
+/** `shard`: the log shard that holds it (the default application's newest when not given; null: D1's log from before shards). */
+export async function deliverMessage(deliveryId: string, generation = 0, bindings: typeof env = env, shard?: string | null) {
+  const at = shard === null ? {} : { shard: shard ?? (await shardOf()) };
+  return handleMessage({ kind: 'deliver', delivery_id: deliveryId, generation, ...at }, 'edgehook-deliveries', bindings);
 }
 
 /** One message (id `m`) with `body`, as `queue` hands it to the Worker's queue handler, now. */

@@ -1,0 +1,192 @@
+// Where the log lives: each application's events, deliveries and attempts are in its log shards, SQLite
+// Durable Objects named `<application>/<part>`. New events go to the application's newest part; a part
+// that reaches its bound takes no more and the next one opens. The directory of parts is in D1 and cached
+// in the isolate, so the hot path reads it once per application and isolate (and again after a rollover).
+// The log from before shards stays in D1 (`legacyLog`) until retention has removed it.
+import { settings } from '../config';
+import type { Env } from '../env';
+import { remoteD1 } from './shard-db';
+import type { ShardAnswer, ShardRunner } from './sql-statements';
+
+export interface ShardRef {
+  /** The object's name: `<application>/<part>`. */
+  name: string;
+  application_id: string;
+  part: number;
+  created_at_ms: number;
+  /** When it refused a new event (then only its existing events' deliveries still change there). */
+  full_at_ms: number | null;
+}
+
+export const shardName = (applicationId: string, part: number) => `${applicationId}/${part}`;
+
+/** The application a shard name belongs to. */
+export const applicationOfShard = (name: string) => name.slice(0, name.lastIndexOf('/'));
+
+/** How long an isolate trusts its copy of an application's parts (a rollover refreshes it at once). */
+export const DIRECTORY_TTL_MS = 30_000;
+
+const parts = new Map<string, { refs: ShardRef[]; at: number }>();
+const views = new WeakMap<object, Map<string, D1Database>>();
+
+const asRef = (r: Omit<ShardRef, 'name'>): ShardRef => ({ ...r, name: shardName(r.application_id, r.part) });
+
+/** An application's parts, newest first (none before its first event). */
+export async function partsOf(env: Env, applicationId: string, nowMs = Date.now()): Promise<ShardRef[]> {
+  const hit = parts.get(applicationId);
+  if (hit && nowMs - hit.at < DIRECTORY_TTL_MS) return hit.refs;
+  const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards WHERE application_id = ?1 ORDER BY part DESC')
+    .bind(applicationId)
+    .all<Omit<ShardRef, 'name'>>();
+  const refs = results.map(asRef);
+  if (parts.size > 10_000) parts.clear(); // a bounded cache: an isolate serving very many applications starts over
+  parts.set(applicationId, { refs, at: nowMs });
+  return refs;
+}
+
+/** Forgets what this isolate knows of an application's parts (after it changed them). */
+export const forgetParts = (applicationId: string) => void parts.delete(applicationId);
+
+/** The shard named `name`, as a D1Database for the store's functions (one call to it per statement or batch). */
+export function shardDb(env: Env, name: string): D1Database {
+  return view(env, name, false);
+}
+
+function view(env: Env, name: string, opening: boolean): D1Database {
+  let byName = views.get(env.LOG_SHARDS);
+  if (!byName) views.set(env.LOG_SHARDS, (byName = new Map()));
+  const bound = settings(env).logShardBoundBytes;
+  const key = `${opening ? `open:${bound}:` : ''}${name}`;
+  let db = byName.get(key);
+  if (!db) {
+    if (byName.size > 10_000) byName.clear();
+    const ns = env.LOG_SHARDS;
+    // A stub per call (making one is no I/O): a view outlives the request that made it.
+    const runner: ShardRunner = { run: (statements, options) => ns.getByName(name).run(statements, options) as Promise<ShardAnswer> };
+    db = remoteD1(runner, name, opening ? { boundBytes: bound } : undefined);
+    byName.set(key, db);
+  }
+  return db;
+}
+
+/**
+ * The shard new events of the application go to: its newest part (made at the first event), as a view
+ * whose writes are refused with ShardFull once the part has reached its bound.
+ */
+export async function openShard(env: Env, applicationId: string, nowMs = Date.now()): Promise<{ ref: ShardRef; db: D1Database; previous: ShardRef | null }> {
+  let refs = await partsOf(env, applicationId, nowMs);
+  if (refs.length === 0) {
+    await env.DB.prepare('INSERT OR IGNORE INTO log_shards (application_id, part, created_at_ms) VALUES (?1, 0, ?2)').bind(applicationId, nowMs).run();
+    forgetParts(applicationId);
+    refs = await partsOf(env, applicationId, nowMs);
+  }
+  const ref = refs[0]!;
+  return { ref, db: view(env, ref.name, true), previous: refs[1] ?? null };
+}
+
+/** A part refused a new event: it is marked full and the next part opens (once, whoever asks first). */
+export async function rollOver(env: Env, full: ShardRef, nowMs = Date.now()): Promise<void> {
+  await env.DB.batch([
+    env.DB.prepare('UPDATE log_shards SET full_at_ms = coalesce(full_at_ms, ?3) WHERE application_id = ?1 AND part = ?2').bind(full.application_id, full.part, nowMs),
+    env.DB.prepare('INSERT OR IGNORE INTO log_shards (application_id, part, created_at_ms) VALUES (?1, ?2, ?3)').bind(full.application_id, full.part + 1, nowMs),
+  ]);
+  forgetParts(full.application_id);
+}
+
+/** Every shard in the directory after `after` (`<application>/<part>` order), at most `limit`: for fan-ins and the sweep. */
+export async function shardsAfter(env: Env, after: { application_id: string; part: number } | null, limit: number): Promise<ShardRef[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards
+     WHERE ?1 IS NULL OR (application_id, part) > (?1, ?2) ORDER BY application_id, part LIMIT ?3`,
+  )
+    .bind(after?.application_id ?? null, after?.part ?? 0, limit)
+    .all<Omit<ShardRef, 'name'>>();
+  return results.map(asRef);
+}
+
+/** Removes a shard from the directory (retention erased it). */
+export async function dropFromDirectory(env: Env, ref: ShardRef): Promise<void> {
+  await env.DB.prepare('DELETE FROM log_shards WHERE application_id = ?1 AND part = ?2 AND full_at_ms IS NOT NULL').bind(ref.application_id, ref.part).run();
+  forgetParts(ref.application_id);
+}
+
+const LEGACY_TTL_MS = 60_000;
+const legacy = new WeakMap<object, { has: boolean; newestKeyMs: number; at: number }>();
+
+async function legacyState(env: Env, nowMs: number) {
+  const hit = legacy.get(env.DB);
+  if (hit && nowMs - hit.at < LEGACY_TTL_MS) return hit;
+  const row = await env.DB.prepare(
+    'SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM deliveries) AS has, (SELECT max(created_at_ms) FROM idempotency_keys) AS newest_key',
+  ).first<{ has: number; newest_key: number | null }>();
+  const state = { has: row?.has === 1, newestKeyMs: row?.newest_key ?? 0, at: nowMs };
+  legacy.set(env.DB, state);
+  return state;
+}
+
+/** D1's log from before shards while it holds an idempotency key younger than `windowMs`: a send may be a replay of an event there. */
+export async function legacyKeys(env: Env, windowMs: number, nowMs = Date.now()): Promise<D1Database | null> {
+  const state = await legacyState(env, nowMs);
+  return state.has && state.newestKeyMs > nowMs - windowMs ? env.DB : null;
+}
+
+/**
+ * The log from before shards, in D1, while it holds anything (an isolate looks again each minute): its
+ * events and deliveries stay readable and re-drivable until retention has removed them. Null once empty.
+ */
+export async function legacyLog(env: Env, nowMs = Date.now()): Promise<D1Database | null> {
+  return (await legacyState(env, nowMs)).has ? env.DB : null;
+}
+
+/** Forgets whether the old log holds anything (tests that load it; retention when it has emptied it). */
+export const forgetLegacy = (env: Env) => void legacy.delete(env.DB);
+
+/** One place of the log: a shard (by name), or the log from before shards in D1 (`shard` null). */
+export interface Log {
+  db: D1Database;
+  shard: string | null;
+}
+
+/** The log a queue message (or a stored reference) names: its shard, or D1's log when it names none. */
+export const logAt = (env: Env, shard: string | null | undefined): Log => (shard ? { db: shardDb(env, shard), shard } : { db: env.DB, shard: null });
+
+/** Where an application's log may be, newest first: its parts, then the log from before shards. */
+export async function logSources(env: Env, applicationId: string, nowMs = Date.now()): Promise<Log[]> {
+  const [refs, old] = await Promise.all([partsOf(env, applicationId, nowMs), legacyLog(env, nowMs)]);
+  return [...refs.map((r) => logAt(env, r.name)), ...(old ? [{ db: old, shard: null }] : [])];
+}
+
+/** The first answer that is not null, asking each source in turn (newest first). */
+export async function findInLog<T>(sources: Log[], find: (db: D1Database) => Promise<T | null>): Promise<{ log: Log; found: T } | null> {
+  for (const log of sources) {
+    const found = await find(log.db);
+    if (found !== null) return { log, found };
+  }
+  return null;
+}
+
+/**
+ * One page of a list that is newest first by id, over several sources: each is asked for a page after the
+ * cursor, and the pages are merged. The cursor is the last id given, so it holds across sources.
+ */
+export async function mergePages<T extends { id: string }>(
+  sources: Log[],
+  limit: number,
+  page: (db: D1Database) => Promise<{ data: T[]; next_cursor: string | null }>,
+): Promise<{ data: T[]; next_cursor: string | null }> {
+  if (sources.length === 0) return { data: [], next_cursor: null };
+  if (sources.length === 1) return page(sources[0]!.db);
+  const pages = await Promise.all(sources.map((s) => page(s.db)));
+  const all = pages.flatMap((p) => p.data).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const data = all.slice(0, limit);
+  const more = all.length > limit || pages.some((p) => p.next_cursor !== null);
+  return { data, next_cursor: more && data.length > 0 ? data[data.length - 1]!.id : null };
+}
+
+/** The most recently opened shards of every application, at most `limit` (the operator's fan-in), and whether there are more. */
+export async function recentShards(env: Env, limit: number): Promise<{ refs: ShardRef[]; more: boolean }> {
+  const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards ORDER BY created_at_ms DESC, application_id LIMIT ?1')
+    .bind(limit + 1)
+    .all<Omit<ShardRef, 'name'>>();
+  return { refs: results.slice(0, limit).map(asRef), more: results.length > limit };
+}
