@@ -1,7 +1,7 @@
 // API keys: made here, shown once, kept only as a SHA-256; and who a bearer token is.
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Env, Principal } from '../env';
-import { findLiveKey, getApiKey, insertApiKey, OPERATOR_SCOPE, revokeApiKey, touchApiKey, type ApiKeyRow } from '../store/api-keys';
+import { forgetKey, getApiKey, insertApiKey, liveKey, OPERATOR_SCOPE, revokeApiKey, touchApiKey, type ApiKeyRow } from '../store/api-keys';
 
 export { listApiKeys } from '../store/api-keys';
 import { randomToken, sha256Hex } from '../utils/hash';
@@ -19,9 +19,10 @@ const KEY_FORM = /^ehk_[A-Za-z0-9_-]{43}$/;
 export async function authenticate(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, token: string, nowMs = Date.now()): Promise<Principal | null> {
   if (env.API_TOKEN && (await timingSafeEqual(token, env.API_TOKEN))) return { scope: 'operator', key_id: null };
   if (!KEY_FORM.test(token)) return null;
-  const key = await findLiveKey(env.DB, await sha256Hex(token));
+  const key = await liveKey(env.DB, await sha256Hex(token), nowMs);
   if (!key) return null;
   if (!key.last_used_at || Date.parse(key.last_used_at) < nowMs - 60_000) {
+    key.last_used_at = new Date(nowMs).toISOString(); // this isolate's copy: one stamp a minute
     ctx.waitUntil(touchApiKey(env.DB, key.id, nowMs).catch(() => {}));
   }
   return key.scope === OPERATOR_SCOPE ? { scope: 'operator', key_id: key.id } : { scope: 'application', application_id: key.scope, key_id: key.id };
@@ -44,6 +45,7 @@ export async function createApiKey(env: Env, input: { name: string; scope: strin
 export async function revokeKey(env: Env, id: string, nowMs = Date.now()): Promise<ApiKeyRow> {
   const key = await revokeApiKey(env.DB, id, new Date(nowMs).toISOString());
   if (!key) throw fail(404, `No API key ${id}.`);
+  forgetKey(id); // refused on the next request here
   return key;
 }
 

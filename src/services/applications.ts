@@ -5,6 +5,7 @@ import {
   DEFAULT_APPLICATION,
   DEFAULT_PORTAL,
   findApplication,
+  findApplicationCached,
   insertApplication,
   markApplicationDeleted,
   updateApplication,
@@ -12,6 +13,7 @@ import {
   type ApplicationRow,
   type PortalSettings,
 } from '../store/applications';
+import { forgetKeysOf } from '../store/api-keys';
 import { purgeApplication } from '../delivery/purge-application';
 import { currentCallbackSecret, rotateCallbackSecret } from '../delivery/callback-secrets';
 import { generateSecret } from '../signing/secret';
@@ -27,7 +29,7 @@ import { fail } from '../utils/problem';
  */
 export async function applicationFor(env: Env, who: Principal, named: string | undefined): Promise<ApplicationRow> {
   const wanted = named ?? (who.scope === 'application' ? who.application_id : DEFAULT_APPLICATION);
-  const app = await findApplication(env.DB, wanted);
+  const app = await findApplicationCached(env.DB, wanted);
   if (!app || (who.scope === 'application' && app.id !== who.application_id)) throw fail(404, `No application ${wanted}.`);
   return app;
 }
@@ -82,6 +84,7 @@ export async function changeApplication(env: Env, id: string, fields: Applicatio
 export async function deleteApplication(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, id: string, nowMs = Date.now()): Promise<void> {
   if (id === DEFAULT_APPLICATION) throw fail(409, 'The default application cannot be deleted.');
   if (!(await markApplicationDeleted(env.DB, id, new Date(nowMs).toISOString()))) throw fail(404, `No application ${id}.`);
+  forgetKeysOf(id); // its keys are refused on the next request here (elsewhere within KEY_CACHE_MS)
   ctx.waitUntil(purgeApplication(env, { id, deleted_at: new Date(nowMs).toISOString() }, nowMs).catch((err) => console.error(JSON.stringify({ msg: 'application purge failed; the sweep goes on', application_id: id, error: String(err) }))));
 }
 

@@ -1,4 +1,5 @@
 // API keys in D1: the only code that knows their SQL. A key is stored as its SHA-256 only.
+import { freshCache } from '../utils/fresh-cache';
 
 export const OPERATOR_SCOPE = 'operator';
 
@@ -62,3 +63,19 @@ export function revokeApiKey(db: D1Database, id: string, nowIso: string): Promis
     .bind(id, nowIso)
     .first<ApiKeyRow>();
 }
+
+/**
+ * Live keys as this isolate last read them, by hash, for KEY_CACHE_MS: a request does not query D1 for
+ * its key. A key revoked here is forgotten at once; revoked elsewhere, it is refused within KEY_CACHE_MS.
+ */
+export const KEY_CACHE_MS = 10_000;
+type LiveKey = Awaited<ReturnType<typeof findLiveKey>>;
+const keys = freshCache<LiveKey>(KEY_CACHE_MS);
+
+/** Forgets this isolate's copies of the keys of `scope` (its application was deleted: they are refused at once here). */
+export const forgetKeysOf = (scope: string) => keys.forget((key) => key?.scope === scope);
+
+export const liveKey = (db: D1Database, hash: string, nowMs: number): Promise<LiveKey> => keys.get(hash, nowMs, () => findLiveKey(db, hash));
+
+/** Forgets this isolate's copy of key `id` (revoked here: refused on the next request). */
+export const forgetKey = (id: string) => keys.forget((key) => key?.id === id);

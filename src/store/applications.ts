@@ -1,5 +1,6 @@
 // Applications in D1: the only code that knows their SQL.
 import type { StoredSecret } from './secret-rotation';
+import { freshCache } from '../utils/fresh-cache';
 
 /** The built-in application: what requests that name none act on, and where everything made before applications lives. */
 export const DEFAULT_APPLICATION = 'default';
@@ -38,6 +39,19 @@ export const parseApplication = (row: Stored): ApplicationRow => ({
 });
 const parse = parseApplication;
 
+/**
+ * Applications as this isolate last read them, for APPLICATION_CACHE_MS: a request names one, and does
+ * not query D1 for it each time. Any change made here forgets them all at once (read-your-writes here);
+ * one made elsewhere is seen within APPLICATION_CACHE_MS.
+ */
+export const APPLICATION_CACHE_MS = 10_000;
+const cached = freshCache<ApplicationRow | null>(APPLICATION_CACHE_MS);
+export const forgetApplications = () => cached.clear();
+
+/** `findApplication`, from this isolate's copy when it is fresh. */
+export const findApplicationCached = (db: D1Database, idOrUid: string, nowMs = Date.now()): Promise<ApplicationRow | null> =>
+  cached.get(idOrUid, nowMs, () => findApplication(db, idOrUid));
+
 /** A live application by its id or its uid. */
 export async function findApplication(db: D1Database, idOrUid: string): Promise<ApplicationRow | null> {
   const byId = idOrUid === DEFAULT_APPLICATION || APPLICATION_ID.test(idOrUid);
@@ -50,6 +64,7 @@ export async function findApplication(db: D1Database, idOrUid: string): Promise<
 
 /** Inserts it; false when its uid is taken. */
 export async function insertApplication(db: D1Database, app: ApplicationRow): Promise<boolean> {
+  forgetApplications();
   const r = await db
     .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`)
     .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), JSON.stringify(app.portal), app.created_at, app.updated_at)
@@ -61,6 +76,7 @@ export type ApplicationFields = Partial<Pick<ApplicationRow, 'uid' | 'name' | 'm
 
 /** Changes the given fields of a live application; `conflict` when the new uid is taken. */
 export async function updateApplication(db: D1Database, id: string, fields: ApplicationFields, nowIso: string): Promise<{ app: ApplicationRow | null; conflict: boolean }> {
+  forgetApplications();
   try {
     const row = await db
       .prepare(
@@ -96,6 +112,7 @@ export async function listApplications(db: D1Database, limit: number, cursor?: s
  * transaction. Removing its subscriptions and stopping its deliveries follows (`purgeApplication`).
  */
 export async function markApplicationDeleted(db: D1Database, id: string, nowIso: string): Promise<boolean> {
+  forgetApplications();
   const [deleted] = await db.batch([
     db.prepare('UPDATE applications SET deleted_at = ?2, uid = NULL WHERE id = ?1 AND deleted_at IS NULL').bind(id, nowIso),
     db.prepare('UPDATE api_keys SET revoked_at = ?2 WHERE scope = ?1 AND revoked_at IS NULL').bind(id, nowIso),
@@ -113,6 +130,7 @@ export async function applicationsToPurge(db: D1Database, limit: number): Promis
 }
 
 export async function markApplicationPurged(db: D1Database, id: string, nowIso: string): Promise<void> {
+  forgetApplications();
   await db.prepare('UPDATE applications SET purged_at = ?2 WHERE id = ?1').bind(id, nowIso).run();
 }
 

@@ -7,6 +7,7 @@ import { settings } from '../config';
 import type { Env } from '../env';
 import { remoteD1 } from './shard-db';
 import type { ShardAnswer, ShardRunner } from './sql-statements';
+import { freshCache } from '../utils/fresh-cache';
 
 export interface ShardRef {
   /** The object's name: `<application>/<part>`. */
@@ -26,26 +27,22 @@ export const applicationOfShard = (name: string) => name.slice(0, name.lastIndex
 /** How long an isolate trusts its copy of an application's parts (a rollover refreshes it at once). */
 export const DIRECTORY_TTL_MS = 30_000;
 
-const parts = new Map<string, { refs: ShardRef[]; at: number }>();
+const parts = freshCache<ShardRef[]>(DIRECTORY_TTL_MS);
 const views = new WeakMap<object, Map<string, D1Database>>();
 
 const asRef = (r: Omit<ShardRef, 'name'>): ShardRef => ({ ...r, name: shardName(r.application_id, r.part) });
 
 /** An application's parts, newest first (none before its first event). */
-export async function partsOf(env: Env, applicationId: string, nowMs = Date.now()): Promise<ShardRef[]> {
-  const hit = parts.get(applicationId);
-  if (hit && nowMs - hit.at < DIRECTORY_TTL_MS) return hit.refs;
-  const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards WHERE application_id = ?1 ORDER BY part DESC')
-    .bind(applicationId)
-    .all<Omit<ShardRef, 'name'>>();
-  const refs = results.map(asRef);
-  if (parts.size > 10_000) parts.clear(); // a bounded cache: an isolate serving very many applications starts over
-  parts.set(applicationId, { refs, at: nowMs });
-  return refs;
-}
+export const partsOf = (env: Env, applicationId: string, nowMs = Date.now()): Promise<ShardRef[]> =>
+  parts.get(applicationId, nowMs, async () => {
+    const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards WHERE application_id = ?1 ORDER BY part DESC')
+      .bind(applicationId)
+      .all<Omit<ShardRef, 'name'>>();
+    return results.map(asRef);
+  });
 
 /** Forgets what this isolate knows of an application's parts (after it changed them). */
-export const forgetParts = (applicationId: string) => void parts.delete(applicationId);
+export const forgetParts = (applicationId: string) => parts.forget(applicationId);
 
 /** The shard named `name`, as a D1Database for the store's functions (one call to it per statement or batch). */
 export function shardDb(env: Env, name: string): D1Database {
