@@ -31,6 +31,8 @@ export interface Settings {
   retentionChunk: number;
   /** A log shard this large takes no new event: the application's next shard opens (default 5 GB, half a SQLite object's 10 GB). */
   logShardBoundBytes: number;
+  /** Shards a new part of an application's log has (its stripes, 1 to 64, default 1): events spread over them by ordering key. */
+  logShardStripes: number;
 }
 
 export const FAILING_MIN_ATTEMPTS = 10;
@@ -62,6 +64,7 @@ export function settings(env: Env): Settings {
     retentionMs: positiveNumber(env.RETENTION_DAYS, 30) * 86_400_000,
     retentionChunk: Math.floor(positiveNumber(env.RETENTION_CHUNK, 500)) || 500,
     logShardBoundBytes: positiveNumber(env.LOG_SHARD_BOUND_BYTES, 5e9),
+    logShardStripes: Math.min(64, Math.floor(positiveNumber(env.LOG_SHARD_STRIPES, 1)) || 1),
   };
 }
 
@@ -69,7 +72,7 @@ export function settings(env: Env): Settings {
 const SETTING_VARS = [
   'RETRY_SCHEDULE', 'ALLOW_INSECURE_URLS', 'ATTEMPT_TIMEOUT_MS', 'MAX_CONCURRENT_ATTEMPTS', 'SWEEP_GRACE_SECONDS', 'DISABLE_AFTER_FAILING_DAYS',
   'SLOW_LANE_MINUTES', 'STRICT_EVENT_TYPES', 'FANOUT_PAGE_SIZE', 'FAILING_AFTER_FAILURES', 'FAILING_BELOW_SUCCESS_RATE', 'RETENTION_DAYS',
-  'RETENTION_CHUNK', 'LOG_SHARD_BOUND_BYTES',
+  'RETENTION_CHUNK', 'LOG_SHARD_BOUND_BYTES', 'LOG_SHARD_STRIPES',
 ] as const satisfies readonly (keyof Env)[];
 
 export type SettingVars = Partial<Record<(typeof SETTING_VARS)[number], string>>;

@@ -53,6 +53,12 @@ export interface Env {
   RETENTION_CHUNK?: string;
   /** Bytes at which a log shard takes no new event and the application's next one opens (default 5e9). */
   LOG_SHARD_BOUND_BYTES?: string;
+  /**
+   * Shards each new part of an application's log has (default 1, at most 64): events with an ordering key
+   * spread over them by key, those without stay in the first. Raising it rolls each application over to a
+   * part with that many at its next event.
+   */
+  LOG_SHARD_STRIPES?: string;
 }
 
 /** Who a request acts as: an operator (API_TOKEN or an operator key), or one application's key. */

@@ -1,10 +1,11 @@
 // The log in shards: a part that reaches its bound rolls over and every route still reads across the
-// parts (lists in order, with cursors); each shard finds its own lost work; the hot path asks D1 nothing.
+// parts (lists in order, with cursors); a hot application spreads over a part's stripes; each shard
+// finds its own lost work; the hot path asks D1 nothing.
 import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { metered, readMeter } from '../src/meter';
-import { forgetParts, partsOf, shardDb } from '../src/store/log-shards';
+import { forgetParts, partsOf, shardDb, shardsAfter } from '../src/store/log-shards';
 import { insertEvent } from '../src/store/events';
 import { createDeliveries, handleMessage } from './support/stored';
 import { apiJson, env, eventually, newApplication, receiver } from './support/helpers';
@@ -21,6 +22,18 @@ async function call(bindings: typeof env, path: string, init: RequestInit & { js
   const text = await res.text();
   await waitOnExecutionContext(ctx); // the fan-out after the response
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The ids of a list, walked `limit` a page through its cursors (at most `most`). */
+async function walk(path: string, token: string, limit: number, most: number): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { body: { data: { id: string }[]; next_cursor: string | null } } = await apiJson(`${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    seen.push(...page.body.data.map((e) => e.id));
+    cursor = page.body.next_cursor;
+  } while (cursor && seen.length < most);
+  return seen;
 }
 
 describe('log shards', () => {
@@ -54,13 +67,7 @@ describe('log shards', () => {
     expect(new Set(holders).size).toBeGreaterThanOrEqual(2);
 
     // The list, one a page: newest first across both parts, each cursor leading on.
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { body: { data: { id: string }[]; next_cursor: string | null } } = await apiJson(`/v1/applications/${app.id}/events?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: app.key });
-      seen.push(...page.body.data.map((e) => e.id));
-      cursor = page.body.next_cursor;
-    } while (cursor && seen.length < 10);
+    const seen = await walk(`/v1/applications/${app.id}/events`, app.key, 1, 10);
     expect(seen).toEqual([...ids].reverse());
     // Each is read by id, and each reached the receiver (the consumer reads every part).
     for (const id of ids) expect((await apiJson(`/v1/applications/${app.id}/events/${id}`, { token: app.key })).body.id).toBe(id);
@@ -152,5 +159,100 @@ describe('log shards', () => {
     expect(attempt['d1.queries'] ?? 0).toBe(0);
     expect(attempt['shard.requests']).toBeGreaterThanOrEqual(2); // the batch's read and its record
     await eventually(async () => (await r.log()).length === 5);
+  });
+  it('spreads a hot application over the stripes of a part: by ordering key, each lane one sequence, read and swept as one', async () => {
+    const app = await newApplication('Hot stripes');
+    const r = receiver('stripes');
+    const f = receiver('stripes-fifo');
+    // The first attempt it gets fails (event 0's, in part 0, most likely: lane '' then waits across the
+    // rollover), and so does n = 1's in lane b.
+    await f.script([{ status: 500 }], { match: { text: '"n":1,', status: 500, times: 1 } });
+    await apiJson(`/v1/applications/${app.id}/subscriptions`, { method: 'POST', json: { url: r.url, events: ['hot.*'] } });
+    await apiJson(`/v1/applications/${app.id}/subscriptions`, { method: 'POST', json: { url: f.url, events: ['hot.*'], ordering: 'fifo' } });
+    const first = await call(env, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'hot.one', data: { n: 0, key: null } }, token: app.key });
+    expect(first.status).toBe(202);
+    // The operator raises the stripes: the next event rolls the application over to a part with four.
+    const striped = { ...env, LOG_SHARD_STRIPES: '4' };
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const sent: { id: string; key: string | null }[] = [{ id: first.body.id, key: null }];
+    for (let n = 1; n <= 24; n++) {
+      const key = n % 6 === 0 ? null : keys[n % keys.length]!;
+      const res = await call(striped, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'hot.more', data: { n, key }, ...(key ? { ordering_key: key } : {}) }, token: app.key, headers: n === 7 ? { 'idempotency-key': 'hot-7' } : {} });
+      expect(res.status).toBe(202);
+      sent.push({ id: res.body.id, key });
+    }
+    forgetParts(app.id);
+    const shards = await partsOf(env, app.id);
+    const part1 = shards.filter((s) => s.part === 1);
+    expect(part1.map((s) => s.name)).toEqual([`${app.id}/1`, `${app.id}/1.1`, `${app.id}/1.2`, `${app.id}/1.3`]);
+    expect(shards.find((s) => s.part === 0)!.full_at_ms).not.toBeNull();
+
+    // Each event is in one shard; a key's events all in the same one, those without a key in stripe 0; several shards hold some.
+    const holder = async (id: string) => {
+      for (const s of shards) if (await shardDb(env, s.name).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(id).first()) return s.name;
+      return null;
+    };
+    const where = await Promise.all(sent.slice(1).map(async (e) => ({ ...e, shard: await holder(e.id) })));
+    expect(where.every((e) => e.shard !== null)).toBe(true);
+    for (const key of keys) expect(new Set(where.filter((e) => e.key === key).map((e) => e.shard)).size).toBe(1);
+    expect(new Set(where.filter((e) => e.key === null).map((e) => e.shard))).toEqual(new Set([`${app.id}/1`]));
+    expect(new Set(where.map((e) => e.shard)).size).toBeGreaterThanOrEqual(3);
+
+    // An Idempotency-Key sent again is a replay, found in its stripe; sent with another body (another
+    // ordering key: another stripe), the key's reuse is found there still and refused.
+    const again = await call(striped, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'hot.more', data: { n: 7, key: 'h' }, ordering_key: 'h' }, token: app.key, headers: { 'idempotency-key': 'hot-7' } });
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(sent[7]!.id);
+    const reused = await call(striped, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'hot.more', data: { n: 7, key: 'h' }, ordering_key: 'zz-other' }, token: app.key, headers: { 'idempotency-key': 'hot-7' } });
+    expect(reused.status).toBe(409);
+
+    // The list, two a page, newest first across the five shards.
+    const seen = await walk(`/v1/applications/${app.id}/events`, app.key, 2, 40);
+    expect(seen).toEqual(sent.map((e) => e.id).reverse());
+    // Filtered by type, still across them.
+    const more = (await apiJson(`/v1/applications/${app.id}/events?type=hot.more&limit=100`, { token: app.key })).body.data as { id: string }[];
+    expect(more.map((e) => e.id)).toEqual(sent.slice(1).map((e) => e.id).reverse());
+
+    // Every event reached both receivers; the FIFO one in each lane's order, through the retry of n = 1.
+    const dataOf = (body: string) => (JSON.parse(body) as { data: { n: number; key: string | null } }).data;
+    const fifo = await eventually(async () => {
+      const l = await f.log();
+      return l.filter((x) => x.answer === 200).length >= 25 && l;
+    }, 30_000);
+    for (const key of [...keys, null]) {
+      const ns = fifo.filter((x) => x.answer === 200).map((x) => dataOf(x.body)).filter((d) => d.key === key).map((d) => d.n);
+      expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    }
+    await eventually(async () => (await r.log()).filter((x) => x.answer === 200).length === 25, 30_000);
+    await queueDrained();
+    // The sweep's round reaches each stripe: the directory lists the five shards.
+    const listed = (await shardsAfter(env, null, 1000)).filter((s) => s.application_id === app.id).map((s) => s.name);
+    expect(listed).toEqual([`${app.id}/0`, ...part1.map((s) => s.name)]);
+  });
+  it('keeps FIFO across a rollover: a lane waits for an earlier event still pending in the part before', async () => {
+    const app = await newApplication('FIFO rollover');
+    const f = receiver('fifo-rollover');
+    const sub = (await apiJson(`/v1/applications/${app.id}/subscriptions`, { method: 'POST', json: { url: f.url, events: ['lane.*'], ordering: 'fifo' } })).body as { id: string };
+    // Part 0 holds an earlier event whose delivery is pending and has not reached the subscription's object yet.
+    const at = Date.now() - 5_000;
+    const early = `evt_early${at}`;
+    const db0 = await logDb(app.id);
+    await insertEvent(db0, { id: early, application_id: app.id, type: 'lane.early', data: '{"which":"early"}', callback_url: null, created_at: new Date(at).toISOString() }, { key: null, producerId: true, bodyHash: null }, at);
+    const [pending] = await createDeliveries(db0, { id: early, application_id: app.id }, [sub.id], new Date(at).toISOString());
+    await db0.prepare('UPDATE events SET fanout_done = 1 WHERE id = ?').bind(early).run();
+    // Two stripes: the next event rolls over to part 1; it must wait in lane '' for the one in part 0.
+    const later = await call({ ...env, LOG_SHARD_STRIPES: '2' }, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'lane.later', data: { which: 'later' } }, token: app.key });
+    expect(later.status).toBe(202);
+    forgetParts(app.id);
+    expect((await partsOf(env, app.id)).map((s) => s.part)).toEqual([1, 1, 0]);
+    await eventually(async () => (await apiJson(`/v1/applications/${app.id}/subscriptions/${sub.id}`, { token: app.key })).body.waiting === 1);
+    expect(await f.log()).toEqual([]);
+    // The earlier one's message arrives: it goes, and then the later one.
+    await handleMessage({ kind: 'deliver', delivery_id: pending!.id, generation: 0, subscription_id: sub.id, shard: `${app.id}/0` }, 'edgehook-deliveries');
+    const log = await eventually(async () => {
+      const l = await f.log();
+      return l.length >= 2 && l;
+    }, 30_000);
+    expect(log.map((x) => (JSON.parse(x.body) as { data: { which: string } }).data.which)).toEqual(['early', 'later']);
   });
 });

@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import { recordAttempts, type AttemptRecord } from '../store/attempts';
 import { hasEarlierPending, loadForDispatch, markFailed, type DispatchRow } from '../store/deliveries';
 import { failureRunStatements, markSlow, type HealthRow } from '../store/health';
-import { logAt, type Log } from '../store/log-shards';
+import { earlierShardOf, logAt, type Log } from '../store/log-shards';
 import { disableSubscription, readSubscription, settleDelivery } from '../store/subscription-writes';
 import { CALLBACK_SUBSCRIPTION } from '../store/callbacks';
 import { getSubscriptions, hasFlowControl, type StoredSubscription } from '../store/subscriptions';
@@ -28,6 +28,12 @@ import type { Task } from './tasks';
 export const systemClock: Clock = { now: () => Date.now(), random: () => Math.random() };
 
 export type Lane = 'main' | 'slow';
+
+/** FIFO across a rollover: an earlier event of the lane may still have a delivery pending in the part before. */
+async function pendingInPartBefore(env: Env, log: Log, row: DispatchRow): Promise<boolean> {
+  const before = log.shard === null ? null : await earlierShardOf(env, log.shard, row.ordering_key);
+  return before !== null && (await hasEarlierPending(before.db, row));
+}
 
 interface Context {
   env: Env;
@@ -184,7 +190,7 @@ async function consumeGroup(messages: readonly Message<Task>[], ctx: Context): P
           let verdict = asked && !fifo && asked.generation === row.generation ? await asked.verdict : null;
           if (verdict === null) {
             // FIFO lanes hold by the order events were stored; the others by delivery id (creation order).
-            const earlier = fifo && (await hasEarlierPending(log.db, row));
+            const earlier = fifo && ((await hasEarlierPending(log.db, row)) || (await pendingInPartBefore(env, log, row)));
             const arrival = { delivery_id: row.id, generation: row.generation, lane: fifo ? (row.ordering_key ?? '') : '', seq: fifo ? row.event_seq : row.id, earlier, mayWait: ctx.lane === 'slow', shard: log.shard };
             verdict = await admit(env, sub.id, arrival, !fifo && !task.released);
           }

@@ -26,23 +26,23 @@ export interface IncomingEvent {
 const ROLLOVERS_PER_SEND = 3;
 
 /**
- * Stores the event in its application's newest log shard. A key (or producer id) first seen less than
- * 24 h ago may be in the part before, when the newest opened since: a send is a replay there too.
+ * Stores the event in its application's newest part, in the stripe of its ordering key. A key (or
+ * producer id) may already be in another shard: another stripe of the part (a send of the same key
+ * with another ordering key), or the part before, when the newest opened less than 24 h ago. A send is
+ * a replay there too.
  */
 async function store(env: Env, event: NewEvent, keys: EventKeys, nowMs: number): Promise<{ log: Log; result: Awaited<ReturnType<typeof insertEvent>> }> {
   for (let tries = 0; ; tries++) {
-    const open = await openShard(env, event.application_id, nowMs);
+    const open = await openShard(env, event.application_id, event.ordering_key ?? null, nowMs);
     const deduped = keys.key !== null || keys.producerId;
-    if (deduped && open.previous && nowMs - open.ref.created_at_ms < IDEMPOTENCY_WINDOW_MS) {
-      const previous = logAt(env, open.previous.name);
-      const replay = await replayOf(previous.db, event, keys, nowMs);
-      if (replay) return { log: previous, result: replay };
-    }
-    // The first day after the move to shards, a key may still be in D1's old log.
-    const old = deduped ? await legacyKeys(env, IDEMPOTENCY_WINDOW_MS, nowMs) : null;
-    if (old) {
-      const replay = await replayOf(old, event, keys, nowMs);
-      if (replay) return { log: { db: old, shard: null }, result: replay };
+    if (deduped) {
+      const elsewhere = [...open.siblings, ...(nowMs - open.ref.created_at_ms < IDEMPOTENCY_WINDOW_MS ? open.previous : [])].map((r) => logAt(env, r.name));
+      // The first day after the move to shards, a key may still be in D1's old log.
+      const old = await legacyKeys(env, IDEMPOTENCY_WINDOW_MS, nowMs);
+      if (old) elsewhere.push({ db: old, shard: null });
+      const replays = await Promise.all(elsewhere.map((log) => replayOf(log.db, event, keys, nowMs)));
+      const at = replays.findIndex((r) => r !== null);
+      if (at >= 0) return { log: elsewhere[at]!, result: replays[at]! };
     }
     try {
       return { log: logAt(env, open.ref.name), result: await insertEvent(open.db, event, keys, nowMs) };

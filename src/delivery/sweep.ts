@@ -48,7 +48,7 @@ async function roundOfShards(env: Env): Promise<ShardRef[]> {
   let round = await shardsAfter(env, after, SHARDS_PER_SWEEP);
   if (round.length < SHARDS_PER_SWEEP && after !== null) round = [...round, ...(await shardsAfter(env, null, SHARDS_PER_SWEEP - round.length))].filter((r, i, all) => all.findIndex((o) => o.name === r.name) === i);
   const last = round.at(-1);
-  await saveSweepRound(env.DB, round.length < SHARDS_PER_SWEEP || !last ? null : { application_id: last.application_id, part: last.part });
+  await saveSweepRound(env.DB, round.length < SHARDS_PER_SWEEP || !last ? null : { application_id: last.application_id, part: last.part, stripe: last.stripe });
   return round;
 }
 

@@ -1,6 +1,7 @@
 // Where the log lives: each application's events, deliveries and attempts are in its log shards, SQLite
-// Durable Objects named `<application>/<part>`. New events go to the application's newest part; a part
-// that reaches its bound takes no more and the next one opens. The directory of parts is in D1 and cached
+// Durable Objects named `<application>/<part>[.<stripe>]`. New events go to the application's newest
+// part, to the stripe their ordering key hashes to; a part one of whose shards reaches its bound takes
+// no more and the next one opens. The directory of parts is in D1 and cached
 // in the isolate, so the hot path reads it once per application and isolate (and again after a rollover).
 // The log from before shards stays in D1 (`legacyLog`) until retention has removed it.
 import { settings } from '../config';
@@ -10,19 +11,30 @@ import type { ShardAnswer, ShardRunner } from './sql-statements';
 import { freshCache } from '../utils/fresh-cache';
 
 export interface ShardRef {
-  /** The object's name: `<application>/<part>`. */
+  /** The object's name: `<application>/<part>`, and `.<stripe>` after it for stripes past 0. */
   name: string;
   application_id: string;
   part: number;
+  /** Which of its part's `stripes` it is: events with an ordering key go to the one the key hashes to, others to 0. */
+  stripe: number;
+  stripes: number;
   created_at_ms: number;
-  /** When it refused a new event (then only its existing events' deliveries still change there). */
+  /** When its part refused a new event (then only its existing events' deliveries still change there). */
   full_at_ms: number | null;
 }
 
-export const shardName = (applicationId: string, part: number) => `${applicationId}/${part}`;
+export const shardName = (applicationId: string, part: number, stripe = 0) => `${applicationId}/${part}${stripe > 0 ? `.${stripe}` : ''}`;
 
 /** The application a shard name belongs to. */
 export const applicationOfShard = (name: string) => name.slice(0, name.lastIndexOf('/'));
+
+/** The stripe of `stripes` that events of ordering key `key` go to (null: none, stripe 0): one sequence per lane. */
+export function stripeOf(key: string | null | undefined, stripes: number): number {
+  if (!key || stripes <= 1) return 0;
+  let h = 0x811c9dc5; // FNV-1a, 32 bits: stable across isolates and releases
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % stripes;
+}
 
 /** How long an isolate trusts its copy of an application's parts (a rollover refreshes it at once). */
 export const DIRECTORY_TTL_MS = 30_000;
@@ -30,12 +42,13 @@ export const DIRECTORY_TTL_MS = 30_000;
 const parts = freshCache<ShardRef[]>(DIRECTORY_TTL_MS);
 const views = new WeakMap<object, Map<string, D1Database>>();
 
-const asRef = (r: Omit<ShardRef, 'name'>): ShardRef => ({ ...r, name: shardName(r.application_id, r.part) });
+const COLUMNS = 'application_id, part, stripe, stripes, created_at_ms, full_at_ms';
+const asRef = (r: Omit<ShardRef, 'name'>): ShardRef => ({ ...r, name: shardName(r.application_id, r.part, r.stripe) });
 
-/** An application's parts, newest first (none before its first event). */
+/** An application's shards, newest part first, each part's stripes in order (none before its first event). */
 export const partsOf = (env: Env, applicationId: string, nowMs = Date.now()): Promise<ShardRef[]> =>
   parts.get(applicationId, nowMs, async () => {
-    const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards WHERE application_id = ?1 ORDER BY part DESC')
+    const { results } = await env.DB.prepare(`SELECT ${COLUMNS} FROM log_shards WHERE application_id = ?1 ORDER BY part DESC, stripe`)
       .bind(applicationId)
       .all<Omit<ShardRef, 'name'>>();
     return results.map(asRef);
@@ -66,44 +79,92 @@ function view(env: Env, name: string, opening: boolean): D1Database {
   return db;
 }
 
-/**
- * The shard new events of the application go to: its newest part (made at the first event), as a view
- * whose writes are refused with ShardFull once the part has reached its bound.
- */
-export async function openShard(env: Env, applicationId: string, nowMs = Date.now()): Promise<{ ref: ShardRef; db: D1Database; previous: ShardRef | null }> {
-  let refs = await partsOf(env, applicationId, nowMs);
-  if (refs.length === 0) {
-    await env.DB.prepare('INSERT OR IGNORE INTO log_shards (application_id, part, created_at_ms) VALUES (?1, 0, ?2)').bind(applicationId, nowMs).run();
-    forgetParts(applicationId);
-    refs = await partsOf(env, applicationId, nowMs);
-  }
-  const ref = refs[0]!;
-  return { ref, db: view(env, ref.name, true), previous: refs[1] ?? null };
+/** The statements that add part `part` of the application, with `stripes` shards. */
+function addPart(env: Env, applicationId: string, part: number, stripes: number, nowMs: number): D1PreparedStatement[] {
+  return Array.from({ length: stripes }, (_, stripe) =>
+    env.DB.prepare('INSERT OR IGNORE INTO log_shards (application_id, part, stripe, stripes, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)').bind(applicationId, part, stripe, stripes, nowMs),
+  );
 }
 
-/** A part refused a new event: it is marked full and the next part opens (once, whoever asks first). */
+export interface OpenShard {
+  /** The shard this event goes to. */
+  ref: ShardRef;
+  db: D1Database;
+  /** The other shards where a replay of a send may be: the other stripes of its part, then the part before's. */
+  siblings: ShardRef[];
+  previous: ShardRef[];
+}
+
+/**
+ * The shard a new event of the application goes to: the stripe of its ordering key in the newest part
+ * (made at the first event, with LOG_SHARD_STRIPES stripes), as a view whose writes are refused with
+ * ShardFull once the shard has reached its bound. A part with fewer stripes than the setting asks for
+ * is rolled over, so that raising it spreads a hot application from its next event on.
+ */
+export async function openShard(env: Env, applicationId: string, orderingKey: string | null, nowMs = Date.now()): Promise<OpenShard> {
+  const wanted = settings(env).logShardStripes;
+  let refs = await partsOf(env, applicationId, nowMs);
+  if (refs.length === 0) {
+    await env.DB.batch(addPart(env, applicationId, 0, wanted, nowMs));
+    forgetParts(applicationId);
+    refs = await partsOf(env, applicationId, nowMs);
+  } else if (refs[0]!.stripes < wanted) {
+    await rollOver(env, refs[0]!, nowMs);
+    refs = await partsOf(env, applicationId, nowMs);
+  }
+  const newest = refs[0]!.part;
+  const current = refs.filter((r) => r.part === newest);
+  const ref = current[stripeOf(orderingKey, current.length)] ?? current[0]!;
+  const before = refs.find((r) => r.part < newest)?.part;
+  return {
+    ref,
+    db: view(env, ref.name, true),
+    siblings: current.filter((r) => r !== ref),
+    previous: refs.filter((r) => r.part === before),
+  };
+}
+
+/** A shard refused a new event: its part is marked full and the next part opens (once, whoever asks first). */
 export async function rollOver(env: Env, full: ShardRef, nowMs = Date.now()): Promise<void> {
   await env.DB.batch([
     env.DB.prepare('UPDATE log_shards SET full_at_ms = coalesce(full_at_ms, ?3) WHERE application_id = ?1 AND part = ?2').bind(full.application_id, full.part, nowMs),
-    env.DB.prepare('INSERT OR IGNORE INTO log_shards (application_id, part, created_at_ms) VALUES (?1, ?2, ?3)').bind(full.application_id, full.part + 1, nowMs),
+    ...addPart(env, full.application_id, full.part + 1, settings(env).logShardStripes, nowMs),
   ]);
   forgetParts(full.application_id);
 }
 
-/** Every shard in the directory after `after` (`<application>/<part>` order), at most `limit`: for fan-ins and the sweep. */
-export async function shardsAfter(env: Env, after: { application_id: string; part: number } | null, limit: number): Promise<ShardRef[]> {
+/**
+ * FIFO across a rollover: the shard of the part before `shard` where earlier events of ordering key
+ * `key` went (their deliveries may still be pending there). Null for an application's first part.
+ */
+export async function earlierShardOf(env: Env, shard: string, key: string | null, nowMs = Date.now()): Promise<Log | null> {
+  const refs = await partsOf(env, applicationOfShard(shard), nowMs);
+  const here = refs.find((r) => r.name === shard);
+  if (!here) return null;
+  const before = refs.find((r) => r.part < here.part)?.part;
+  const previous = refs.filter((r) => r.part === before);
+  if (previous.length === 0) return null;
+  return logAt(env, (previous[stripeOf(key, previous.length)] ?? previous[0]!).name);
+}
+
+export type SweepCursor = { application_id: string; part: number; stripe: number };
+
+/** Every shard in the directory after `after` (`<application>/<part>/<stripe>` order), at most `limit`: for fan-ins and the sweep. */
+export async function shardsAfter(env: Env, after: SweepCursor | null, limit: number): Promise<ShardRef[]> {
   const { results } = await env.DB.prepare(
-    `SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards
-     WHERE ?1 IS NULL OR (application_id, part) > (?1, ?2) ORDER BY application_id, part LIMIT ?3`,
+    `SELECT ${COLUMNS} FROM log_shards
+     WHERE ?1 IS NULL OR (application_id, part, stripe) > (?1, ?2, ?3) ORDER BY application_id, part, stripe LIMIT ?4`,
   )
-    .bind(after?.application_id ?? null, after?.part ?? 0, limit)
+    .bind(after?.application_id ?? null, after?.part ?? 0, after?.stripe ?? 0, limit)
     .all<Omit<ShardRef, 'name'>>();
   return results.map(asRef);
 }
 
 /** Removes a shard from the directory (retention erased it). */
 export async function dropFromDirectory(env: Env, ref: ShardRef): Promise<void> {
-  await env.DB.prepare('DELETE FROM log_shards WHERE application_id = ?1 AND part = ?2 AND full_at_ms IS NOT NULL').bind(ref.application_id, ref.part).run();
+  await env.DB.prepare('DELETE FROM log_shards WHERE application_id = ?1 AND part = ?2 AND stripe = ?3 AND full_at_ms IS NOT NULL')
+    .bind(ref.application_id, ref.part, ref.stripe)
+    .run();
   forgetParts(ref.application_id);
 }
 
@@ -182,7 +243,7 @@ export async function mergePages<T extends { id: string }>(
 
 /** The most recently opened shards of every application, at most `limit` (the operator's fan-in), and whether there are more. */
 export async function recentShards(env: Env, limit: number): Promise<{ refs: ShardRef[]; more: boolean }> {
-  const { results } = await env.DB.prepare('SELECT application_id, part, created_at_ms, full_at_ms FROM log_shards ORDER BY created_at_ms DESC, application_id LIMIT ?1')
+  const { results } = await env.DB.prepare(`SELECT ${COLUMNS} FROM log_shards ORDER BY created_at_ms DESC, application_id, part, stripe LIMIT ?1`)
     .bind(limit + 1)
     .all<Omit<ShardRef, 'name'>>();
   return { refs: results.slice(0, limit).map(asRef), more: results.length > limit };

@@ -3,9 +3,9 @@
 import { env } from 'cloudflare:workers';
 import { openShard, shardDb, shardsAfter } from '../../src/store/log-shards';
 
-/** The name of the application's newest log shard (`<application>/<part>`). */
+/** The name of the application's newest log shard for events without an ordering key (`<application>/<part>`). */
 export async function shardOf(applicationId = 'default'): Promise<string> {
-  return (await openShard(env, applicationId)).ref.name;
+  return (await openShard(env, applicationId, null)).ref.name;
 }
 
 /** The application's newest log shard as a D1Database. */
