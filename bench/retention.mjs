@@ -1,7 +1,7 @@
 // The benchmark's retention stream: a second edgehook under wrangler dev keeps RETENTION_DAYS of 10 s,
 // receives 1,000 events for 2 subscriptions, has the sweep run once the window has passed, and does it
-// again; D1's size as it reports it (`meta.size_after`, through the meter's /__meter/d1) after each step
-// shows whether the database stops growing once the window is full.
+// again; the log's size (D1's `meta.size_after` and the shards' database sizes, through the meter's
+// /__meter/d1) after each step shows whether it stops growing once the window is full.
 import { freePort, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { client, startReceiver, waitFor } from './lib.mjs';
 
@@ -9,10 +9,10 @@ const TOKEN = 'bench-retention-token';
 const WINDOW_S = 10;
 const EVENTS = 1000;
 
-/** D1's size as it reports it (`meta.size_after`), and the log's rows. */
+/** D1's size as it reports it (`meta.size_after`) and the log shards' (their databases' sizes), and the log's rows in both. */
 const d1 = async (url) => {
   const r = await (await fetch(`${url}/__meter/d1`)).json();
-  return { ...r, KiB: r.bytes / 1024 };
+  return { ...r, KiB: (r.bytes + r.shard_bytes) / 1024, d1KiB: r.bytes / 1024, shardKiB: r.shard_bytes / 1024, logEvents: r.events + r.shard.events };
 };
 
 export async function measureRetention(state, progress) {
@@ -43,7 +43,7 @@ export async function measureRetention(state, progress) {
       progress(`retention: the sweep, ${WINDOW_S} s later …`);
       const started = performance.now();
       await fetch(`${server.url}/__scheduled?cron=*+*+*+*+*`);
-      await waitFor(async () => (await d1(server.url)).events === 0, 60_000, 'retention');
+      await waitFor(async () => (await d1(server.url)).logEvents === 0, 60_000, 'retention');
       steps.push({ step: `after retention ${round}`, ms: performance.now() - started, ...(await d1(server.url)) });
     };
     await stream(1);

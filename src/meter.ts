@@ -1,11 +1,12 @@
 // A meter of billable operations, for benchmarks: with METER=true (never in production) every handler
 // and the subscriptions' objects get their bindings wrapped so that each billable operation is counted,
-// and GET /__meter answers the counts since the last read (GET /__meter/d1: the database's size).
+// and GET /__meter answers the counts since the last read (GET /__meter/d1: the database's size and the log shards').
 // Counted: D1 queries (statements; and round trips, a batch being one) with the rows they read and wrote
 // (D1's own `meta`), KV calls (a bulk get counts each key it asks for, as KV bills it), Queue messages and their operations (a write, a read and a
-// delete per 64 KB), Durable Object requests (each RPC call on a stub), and Worker invocations. Counts
+// delete per 64 KB), Durable Object requests (each RPC call on a stub, with the time to its answer), and Worker invocations. Counts
 // are per isolate; `wrangler dev` runs the Worker and its objects in one.
 import type { Env } from './env';
+import { shardDb, shardsAfter } from './store/log-shards';
 
 const counts: Record<string, number> = {};
 
@@ -134,9 +135,14 @@ function countingStub<T extends object>(stub: T, onRun?: (args: unknown[], answe
       if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'fetch' || prop === 'then') return value;
       return (...args: unknown[]) => {
         add('do.requests');
+        const started = Date.now();
         const answer = Reflect.apply(value as (...a: unknown[]) => unknown, target, args); // not value.apply: a stub's properties are remote methods
-        if (!onRun || prop !== 'run') return answer;
-        return Promise.resolve(answer).then((a) => (onRun(args, a), a));
+        // The time to its answer, an upper bound on the object's billed duration for it (the call is I/O: the clock moves).
+        return Promise.resolve(answer).then((a) => {
+          add('do.ms', Date.now() - started);
+          if (onRun && prop === 'run') onRun(args, a);
+          return a;
+        });
       };
     },
   });
@@ -197,10 +203,21 @@ export function readMeter(): Record<string, number> {
   return now;
 }
 
-/** The database's size as D1 reports it (`meta.size_after`), with the log's row counts. */
-export async function d1Size(env: Env): Promise<{ bytes: number; events: number; deliveries: number; attempts: number; idempotency_keys: number }> {
-  const r = await env.DB.prepare(
-    'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM all_attempts) AS attempts, (SELECT count(*) FROM idempotency_keys) AS idempotency_keys',
-  ).all<{ events: number; deliveries: number; attempts: number; idempotency_keys: number }>();
-  return { bytes: r.meta.size_after ?? 0, ...r.results[0]! };
+type LogCounts = { events: number; deliveries: number; attempts: number; idempotency_keys: number };
+const COUNTS_SQL =
+  'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries, (SELECT count(*) FROM all_attempts) AS attempts, (SELECT count(*) FROM idempotency_keys) AS idempotency_keys';
+
+/**
+ * The database's size as D1 reports it (`meta.size_after`), with the old log's row counts, and the log
+ * shards' (each shard in the directory: its size and rows, summed).
+ */
+export async function d1Size(env: Env): Promise<LogCounts & { bytes: number; shards: number; shard_bytes: number; shard: LogCounts }> {
+  const r = await env.DB.prepare(COUNTS_SQL).all<LogCounts>();
+  const refs = await shardsAfter(env, null, 10_000);
+  const each = await Promise.all(
+    refs.map(async (ref) => ({ bytes: await env.LOG_SHARDS.getByName(ref.name).size(), counts: (await shardDb(env, ref.name).prepare(COUNTS_SQL).first<LogCounts>())! })),
+  );
+  const shard = { events: 0, deliveries: 0, attempts: 0, idempotency_keys: 0 };
+  for (const e of each) for (const k of Object.keys(shard) as (keyof LogCounts)[]) shard[k] += e.counts[k];
+  return { bytes: r.meta.size_after ?? 0, ...r.results[0]!, shards: refs.length, shard_bytes: each.reduce((a, e) => a + e.bytes, 0), shard };
 }
