@@ -11,6 +11,7 @@ import { measureRetention } from './retention.mjs';
 import { measureCost } from './cost.mjs';
 import { measureSchemaValidation } from './schema-validation.mjs';
 import { kitSize, sizes } from '../scripts/lib/kit-size.mjs';
+import { describe as describeModel, model } from './scale-model.mjs';
 
 const TOKEN = 'bench-token';
 const t0 = Date.now();
@@ -177,6 +178,12 @@ try {
   });
   const phases = await meter();
   const batches = phases['worker.queue'] ?? 1;
+  results.shardService = {
+    requests: phases['shard.requests'] ?? 0,
+    msPerRequest: (phases['do.ms'] ?? 0) / Math.max(1, phases['do.requests'] ?? 0),
+    // a batch's subrequests: its attempts, and its calls to objects, KV and the queue
+    subrequestsPerBatch: (5000 + (phases['do.requests'] ?? 0) + batches /* one KV bulk get */ + (phases['queue.messages'] ?? 0) / 100) / batches,
+  };
   results.batch = {
     batches,
     size: 5000 / batches,
@@ -188,7 +195,14 @@ try {
   const bareThru = await timed(async () => {
     for (let i = 0; i < 5; i++) await (await fetch(`${bare.url}/fetch?n=1000&c=6&url=${encodeURIComponent(fast.url)}`)).json();
   });
-  results.throughput = { edgehook: 5000 / (thru.ms / 1000), bare: 5000 / (bareThru.ms / 1000) };
+  progress('throughput: a bare queue consumer fetching the same receiver 5,000 times through a local queue …');
+  const queued = fast.count();
+  const bareQueue = await timed(async () => {
+    await (await fetch(`${bare.url}/enqueue?n=5000&url=${encodeURIComponent(fast.url)}`)).json();
+    await waitFor(() => fast.count() >= queued + 5000, 240_000, 'the bare consumer’s 5,000');
+  });
+  results.throughput = { edgehook: 5000 / (thru.ms / 1000), bare: 5000 / (bareThru.ms / 1000), bareQueue: 5000 / (bareQueue.ms / 1000) };
+  results.consumer = { edgehook: results.throughput.edgehook, bare: results.throughput.bareQueue, ratio: results.throughput.edgehook / results.throughput.bareQueue };
   results.throughput.ratio = results.throughput.edgehook / results.throughput.bare;
   results.batch.between = thru.ms / results.batch.batches - results.batch.load - results.batch.send - results.batch.record;
   results.batch.bareSend = (results.batch.size / results.throughput.bare) * 1000;
@@ -273,15 +287,18 @@ try {
   // 4c. What each event and delivery costs, counted by the meter of a third service (METER=true).
   results.cost = await measureCost(state, progress);
 
-  // The first production ceiling, on paper, from the measured queries per event (5 subscriptions).
-  const five = results.cost[1];
-  const queries = five.perEvent['d1.queries'];
-  results.paper = {
-    queries,
-    roundTrips: five.perEvent['d1.round_trips'],
-    d1EventsPerSecond: 1000 / queries,
-    d1DeliveriesPerSecond: (1000 / queries) * five.subs,
-    queueEventsPerSecond: 5000 / five.perEvent['queue.messages'],
+  // Past this machine: the model's inputs, at the design point (1 KB events, 2 subscriptions).
+  const design = results.cost.find((c) => c.name.startsWith('the design point'));
+  const designDeliveries = design.events * design.subs;
+  results.model_inputs = {
+    shardRequestsPerDelivery: (design.counts['shard.requests'] ?? 0) / designDeliveries,
+    queueMessagesPerDelivery: (design.counts['queue.messages'] ?? 0) / designDeliveries,
+    shardMsPerRequest: results.shardService.msPerRequest,
+    batchMs: results.batch.load + results.batch.send + results.batch.record,
+    subrequestsPerBatch: results.shardService.subrequestsPerBatch,
+    shardBytesPerDelivery: design.shardBytesPerDelivery,
+    d1BytesPerEvent: Math.max(0, design.d1BytesPerEvent),
+    subscriptionsPerEvent: design.subs,
   };
 
   // 4d. Retention under a steady stream (a second service with a 10 s window).
@@ -335,9 +352,10 @@ const rows = [
   ]),
   ['POST until arrival, one subscription, p50 ms', f1(results.hop.p50), '', ''],
   ...[10, 100, 500].map((n) => [`Fan-out to ${n} (100 ms receiver), ms`, f0(results.fanout[n].ms), `serial ${results.fanout[n].serial}`, `${f1(results.fanout[n].serial / results.fanout[n].ms)}× faster than serial`]),
-  ['Delivery throughput, deliveries/s', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
+  ['Delivery throughput, deliveries/s (bare: `fetch` 6 at a time, no queue)', f0(results.throughput.edgehook), f0(results.throughput.bare), f2(results.throughput.ratio)],
+  ['Queue consumer, deliveries/s (bare: a consumer of a local queue that only fetches, same batch settings)', f0(results.consumer.edgehook), f0(results.consumer.bare), f2(results.consumer.ratio)],
   [
-    `Delivery throughput: where a batch of ${f1(results.batch.size)} spends its time, ms: reading (D1, KV) / sending / recording (D1) / the local queue between batches`,
+    `Delivery throughput: where a batch of ${f1(results.batch.size)} spends its time, ms: reading (its shard, KV) / sending / recording (its shard) / the local queue between batches`,
     `${f1(results.batch.load)} / ${f1(results.batch.send)} / ${f1(results.batch.record)} / ${f1(results.batch.between)}`,
     `sending as many ${f1(results.batch.bareSend)}`,
     '',
@@ -352,7 +370,7 @@ const rows = [
     `${f2(results.secrets.first / results.secrets.signing)} / ${f2(results.secrets.cached / results.secrets.signing)}`,
   ],
   [
-    `D1 size under a steady stream, KiB (RETENTION_DAYS of 10 s, 1,000 events × 2 subscriptions a stream; ${results.retention.map((r) => r.step).join(' / ')})`,
+    `The log's size (D1 and shards) under a steady stream, KiB (RETENTION_DAYS of 10 s, 1,000 events × 2 subscriptions a stream; ${results.retention.map((r) => r.step).join(' / ')})`,
     results.retention.map((r) => f0(r.KiB)).join(' / '),
     '',
     `last stream ${f2(results.retention.at(-1).KiB / results.retention[0].KiB)} of the first`,
@@ -367,23 +385,46 @@ const rows = [
   ],
 ];
 const per = (c, k) => c.perEvent[k] ?? 0;
+
+// The figures the issues ask for, by name, in bench/results.json (with everything else measured).
+const [one, five] = results.cost;
+const design = results.cost.find((c) => c.name.startsWith('the design point'));
+const ceilings = model(results.model_inputs);
+const keyed = {
+  rows_written_per_delivery_1: one.rowsWrittenPerDelivery,
+  rows_written_per_delivery_5: five.rowsWrittenPerDelivery,
+  usd_per_million_deliveries_1: one.dollarsPerMillionDeliveries,
+  usd_per_million_deliveries_5: five.dollarsPerMillionDeliveries,
+  d1_bytes_per_event: design.d1BytesPerEvent,
+  d1_queries_per_event: design.d1QueriesPerEvent,
+  shard_bytes_per_delivery: design.shardBytesPerDelivery,
+  // at the design point, one stripe a part (the default)
+  application_deliveries_per_month: ceilings.designPoint.application * 30 * 86_400,
+  account_deliveries_per_month: ceilings.designPoint.account * 30 * 86_400,
+  application_deliveries_per_second_max: ceilings.application.rate,
+  account_deliveries_per_second_max: ceilings.account.rate,
+  consumer_ratio: results.consumer.ratio,
+  ingest_ratio: results.ingest.ratio,
+  signing_ratio: results.signing[1024].ratio,
+};
+writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify({ measured: new Date().toISOString(), ...keyed, model_inputs: results.model_inputs, results }, null, 1)}\n`);
 const costTable = [
-  '| scenario | D1 rows written per delivery | per event: D1 rows written / read / queries (round trips) | KV reads / lists | queue messages / operations | DO requests | Worker invocations | $ per million events |',
+  '| scenario | rows written per delivery (shard + D1) | per event: shard rows written / requests; D1 rows written / queries | KV reads / lists | queue messages / operations | DO requests / ms | Worker invocations | $ per million events / deliveries |',
   '|---|---|---|---|---|---|---|---|',
   ...results.cost.map(
     (c) =>
-      `| ${c.name} (${c.events} events) | ${f1(c.rowsWrittenPerDelivery)} | ${f1(per(c, 'd1.rows_written'))} / ${f1(per(c, 'd1.rows_read'))} / ${f1(per(c, 'd1.queries'))} (${f1(per(c, 'd1.round_trips'))}) | ${f2(per(c, 'kv.get'))} / ${f2(per(c, 'kv.list'))} | ${f1(per(c, 'queue.messages'))} / ${f1(per(c, 'queue.operations'))} | ${f2(per(c, 'do.requests'))} | ${f2(per(c, 'worker.fetch') + per(c, 'worker.queue'))} | $${f2(c.dollarsPerMillionEvents)} |`,
+      `| ${c.name} (${c.events} events) | ${f1(c.rowsWrittenPerDelivery)} | ${f1(per(c, 'shard.rows_written'))} / ${f2(per(c, 'shard.requests'))}; ${f2(per(c, 'd1.rows_written'))} / ${f2(per(c, 'd1.queries'))} | ${f2(per(c, 'kv.get'))} / ${f2(per(c, 'kv.list'))} | ${f1(per(c, 'queue.messages'))} / ${f1(per(c, 'queue.operations'))} | ${f2(per(c, 'do.requests'))} / ${f1(per(c, 'do.ms'))} | ${f2(per(c, 'worker.fetch') + per(c, 'worker.queue'))} | $${f2(c.dollarsPerMillionEvents)} / $${f2(c.dollarsPerMillionDeliveries)} |`,
   ),
 ].join('\n');
-// Where the rows written go, per statement (the meter's `d1.written_by:` counts), for the first scenario.
+// Where the rows written go, per statement (the meter's `shard.written_by:` and `d1.written_by:` counts), for the first scenario.
 const writesOf = results.cost[0];
 const writesTable = [
   '| statement | rows written per event | per delivery |',
   '|---|---|---|',
   ...Object.entries(writesOf.perEvent)
-    .filter(([k]) => k.startsWith('d1.written_by:'))
+    .filter(([k]) => k.startsWith('d1.written_by:') || k.startsWith('shard.written_by:'))
     .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `| \`${k.slice('d1.written_by:'.length).trim().replace(/\s+/g, ' ').slice(0, 70)}…\` | ${f2(v)} | ${f2(v / writesOf.subs)} |`),
+    .map(([k, v]) => `| ${k.startsWith('d1') ? 'D1' : 'shard'}: \`${k.slice(k.indexOf(':') + 1).trim().replace(/\s+/g, ' ').slice(0, 70)}…\` | ${f2(v)} | ${f2(v / writesOf.subs)} |`),
 ].join('\n');
 const table = ['| measure | edgehook | same runtime, bare | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 console.log(`\n${table}\n`);
@@ -401,6 +442,8 @@ writeFileSync(
     .replace('{{table}}', table)
     .replace('{{costTable}}', costTable)
     .replace('{{writesTable}}', writesTable)
+    .replace('{{model}}', describeModel(results.model_inputs))
+    .replaceAll(/\{\{key\.(\w+)\}\}/g, (_, k) => { const v = keyed[k]; return v >= 1e9 ? `${f1(v / 1e9)} billion` : v >= 1e6 ? `${f1(v / 1e6)} million` : v >= 100 ? f0(v) : v < 1 ? f2(v) : f1(v); })
     .replaceAll(/\{\{(\w+)\.(\w+)\.?(\w+)?\}\}/g, (_, a, b, c) => {
       const v = c ? results[a][b][c] : results[a][b];
       return typeof v === 'number' ? (v >= 100 ? f0(v) : v < 1 ? f2(v) : f1(v)) : String(v);

@@ -3,6 +3,8 @@
 //   GET  /fetch?url&n&c            POSTs to url n times, c at a time (delivery's floor)
 //   GET  /sign?impl&size&n         n HMAC signatures of a size-byte body: impl=bare (crypto.subtle.sign,
 //                                  key imported once) or impl=edgehook (the service's own signing code)
+//   GET  /enqueue?url&n            queues n messages (sendBatch of 100) whose consumer POSTs each to url, six
+//                                  at a time, and acks them: the floor of a queue consumer, edgehook's batch settings
 //   GET  /open?n&cached            n times, open a batch's 10 sealed subscription secrets (AES-GCM) with the
 //                                  service's own code: cached=0 forgets what it opened before each batch
 import { forgetOpenedSecrets, openSecret, sealSecret } from '../../../src/signing/secret-box.ts';
@@ -54,8 +56,32 @@ async function openBatches(n: number, cached: boolean): Promise<number> {
   return n;
 }
 
+interface BareEnv {
+  QUEUE: Queue<{ url: string; n: number }>;
+}
+
+async function enqueue(env: BareEnv, url: string, n: number): Promise<number> {
+  for (let i = 0; i < n; i += 100) await env.QUEUE.sendBatch(Array.from({ length: Math.min(100, n - i) }, (_, k) => ({ body: { url, n: i + k } })));
+  return n;
+}
+
+const QUEUE_BODY = '{"type":"bench","timestamp":"2026-11-29T00:00:00.000Z","data":{}}';
+
 export default {
-  async fetch(request) {
+  async queue(batch: MessageBatch<{ url: string; n: number }>) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < batch.messages.length) {
+          const msg = batch.messages[next++]!;
+          const res = await fetch(msg.body.url, { method: 'POST', body: QUEUE_BODY, headers: { 'content-type': 'application/json', 'webhook-id': `bareq_${msg.body.n}` } });
+          await res.arrayBuffer();
+          msg.ack();
+        }
+      }),
+    );
+  },
+  async fetch(request, env: BareEnv) {
     const url = new URL(request.url);
     const q = (k: string, d: number) => Number(url.searchParams.get(k) ?? d);
     switch (url.pathname) {
@@ -65,6 +91,8 @@ export default {
         return Response.json({ ok: await fetchMany(url.searchParams.get('url')!, q('n', 100), q('c', 10)) });
       case '/sign':
         return Response.json({ n: await sign(url.searchParams.get('impl') ?? 'bare', q('size', 1024), q('n', 1000)) });
+      case '/enqueue':
+        return Response.json({ n: await enqueue(env, url.searchParams.get('url')!, q('n', 100)) });
       case '/open':
         return Response.json({ n: await openBatches(q('n', 1000), url.searchParams.get('cached') === '1') });
       case '/noop':
@@ -73,4 +101,4 @@ export default {
         return new Response('not found', { status: 404 });
     }
   },
-} satisfies ExportedHandler;
+} satisfies ExportedHandler<BareEnv, { url: string; n: number }>;
