@@ -14,7 +14,7 @@ import { newId } from '../src/utils/ids';
 import { applyD1Migrations } from 'cloudflare:test';
 import { env, eventually, receiver, TOKEN } from './support/helpers';
 import { deliverMessage } from './support/stored';
-import { logAt } from '../src/store/log-shards';
+import { logAt, openShard, shardDb } from '../src/store/log-shards';
 
 const legacy = { ...env, DB: env.LEGACY_DB };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -123,9 +123,24 @@ describe('migration to applications', () => {
       return d.length === freshDeliveries.length && d.every((x) => x.status === 'succeeded');
     });
 
+    // It is in the default application's shard, not in D1's old log.
+    expect(await env.LEGACY_DB.prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(fresh.body.id).first()).toBeNull();
+    expect(await shardDb(legacy, (await openShard(legacy, 'default', null)).ref.name).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(fresh.body.id).first()).toEqual({ one: 1 });
+
     const log = await r.log();
     const wh = new Webhook(SECRET);
     const got = log.map((l) => (wh.verify(l.body, l.headers) as { data: { n: number } }).data.n).sort();
     expect(got).toEqual([2, 3, 3, 4, 4]);
+
+    // The old delivery, final now in D1's old log, is re-driven from there: one attempt, through the queue.
+    const again = await call(`/v1/deliveries/${pendingDelivery}/redeliver`, { method: 'POST' });
+    expect(again.status).toBe(202);
+    // Its message names no shard: the consumer looks in D1's old log (driven here on that database).
+    const { generation } = (await env.LEGACY_DB.prepare('SELECT generation FROM deliveries WHERE id = ?').bind(pendingDelivery).first<{ generation: number }>())!;
+    expect(await deliverMessage(pendingDelivery, generation, legacy, null)).toMatchObject({ explicitAcks: ['m'] });
+    await eventually(async () => (await r.log()).length === 6);
+    const redelivered = (await r.log()).at(-1)!;
+    expect((wh.verify(redelivered.body, redelivered.headers) as { data: { n: number } }).data.n).toBe(2);
+    await eventually(async () => (await call(`/v1/events/${old.pending}`)).body.deliveries[0].status === 'succeeded');
   });
 });
