@@ -255,4 +255,22 @@ describe('log shards', () => {
     }, 30_000);
     expect(log.map((x) => (JSON.parse(x.body) as { data: { which: string } }).data.which)).toEqual(['early', 'later']);
   });
+  it('refuses only new events in a full shard: its events’ deliveries still change there', async () => {
+    const app = await newApplication('Full shard');
+    const r = receiver('full-shard');
+    await apiJson(`/v1/applications/${app.id}/subscriptions`, { method: 'POST', json: { url: r.url, events: ['full.*'] } });
+    const first = await call(env, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'full.one', data: { n: 1 } }, token: app.key });
+    await eventually(async () => (await r.log()).length === 1);
+    const [delivery] = (await apiJson(`/v1/applications/${app.id}/events/${first.body.id}`, { token: app.key })).body.deliveries as { id: string }[];
+    const full = { ...env, LOG_SHARD_BOUND_BYTES: String(await env.LOG_SHARDS.getByName(`${app.id}/0`).size()) };
+    // A new event is refused by part 0 and stored in part 1 ...
+    const second = await call(full, `/v1/applications/${app.id}/events`, { method: 'POST', json: { type: 'full.two', data: { n: 2 } }, token: app.key });
+    expect(second.status).toBe(202);
+    expect(await shardDb(full, `${app.id}/0`).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(second.body.id).first()).toBeNull();
+    // ... while a redeliver of part 0's delivery is written there, on the same view, and goes out.
+    const again = await call(full, `/v1/applications/${app.id}/deliveries/${delivery!.id}/redeliver`, { method: 'POST', token: app.key });
+    expect(again.status).toBe(202);
+    await eventually(async () => (await r.log()).filter((x) => JSON.parse(x.body).data.n === 1).length === 2);
+    await eventually(async () => (await r.log()).length === 3);
+  });
 });

@@ -11,7 +11,7 @@ import { sweepLog, type LogSweepReport } from '../delivery/sweep-log';
 import { applyLogSchema } from '../store/log-schema';
 import { localD1, runAll } from '../store/local-d1';
 import { hasLoggedWork } from '../store/retention';
-import type { ShardAnswer, SqlStatement } from '../store/sql-statements';
+import { storesNewEvent, type ShardAnswer, type SqlStatement } from '../store/sql-statements';
 
 /** While it has work in flight, a shard sweeps itself this often (the cron sweep's old period). */
 export const SHARD_SWEEP_MS = 60_000;
@@ -28,11 +28,11 @@ export class LogShard extends DurableObject<Env> {
   }
 
   /**
-   * Runs statements as one transaction. `opening`: they store a new event, and a shard past
-   * `boundBytes` takes no more (the caller moves on to the application's next shard).
+   * Runs statements as one transaction. Past `boundBytes`, a run that stores a new event is refused:
+   * the shard takes no more (the caller moves on to the application's next part).
    */
-  async run(statements: SqlStatement[], options: { opening?: boolean; boundBytes?: number } = {}): Promise<ShardAnswer> {
-    if (options.opening && options.boundBytes !== undefined && this.ctx.storage.sql.databaseSize >= options.boundBytes) return { full: true };
+  async run(statements: SqlStatement[], options: { boundBytes?: number } = {}): Promise<ShardAnswer> {
+    if (options.boundBytes !== undefined && storesNewEvent(statements) && this.ctx.storage.sql.databaseSize >= options.boundBytes) return { full: true };
     const results = runAll(this.ctx.storage, statements);
     if (!this.#armed && results.some((r) => r.meta.rows_written > 0)) await this.#arm();
     return { results };

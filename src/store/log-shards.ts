@@ -57,23 +57,22 @@ export const partsOf = (env: Env, applicationId: string, nowMs = Date.now()): Pr
 /** Forgets what this isolate knows of an application's parts (after it changed them). */
 export const forgetParts = (applicationId: string) => parts.forget(applicationId);
 
-/** The shard named `name`, as a D1Database for the store's functions (one call to it per statement or batch). */
+/**
+ * The shard named `name`, as a D1Database for the store's functions (one call to it per statement or
+ * batch; ingest's inserts and fan-out's steps share it, so they go together under group commit).
+ */
 export function shardDb(env: Env, name: string): D1Database {
-  return view(env, name, false);
-}
-
-function view(env: Env, name: string, opening: boolean): D1Database {
   let byName = views.get(env.LOG_SHARDS);
   if (!byName) views.set(env.LOG_SHARDS, (byName = new Map()));
   const bound = settings(env).logShardBoundBytes;
-  const key = `${opening ? `open:${bound}:` : ''}${name}`;
+  const key = `${bound}:${name}`;
   let db = byName.get(key);
   if (!db) {
     if (byName.size > 10_000) byName.clear();
     const ns = env.LOG_SHARDS;
     // A stub per call (making one is no I/O): a view outlives the request that made it.
     const runner: ShardRunner = { run: (statements, options) => ns.getByName(name).run(statements, options) as Promise<ShardAnswer> };
-    db = remoteD1(runner, name, opening ? { boundBytes: bound } : undefined);
+    db = remoteD1(runner, name, bound);
     byName.set(key, db);
   }
   return db;
@@ -118,7 +117,7 @@ export async function openShard(env: Env, applicationId: string, orderingKey: st
   const before = refs.find((r) => r.part < newest)?.part;
   return {
     ref,
-    db: view(env, ref.name, true),
+    db: shardDb(env, ref.name),
     siblings: current.filter((r) => r !== ref),
     previous: refs.filter((r) => r.part === before),
   };

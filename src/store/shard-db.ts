@@ -10,10 +10,13 @@ export class ShardFull extends Error {
   }
 }
 
-/** The shard named `name` as a D1Database. `opening`: its writes store new events (refused once it is full). */
-export function remoteD1(stub: ShardRunner, name: string, opening?: { boundBytes: number }): D1Database {
+/**
+ * The shard named `name` as a D1Database. A write that stores a new event is refused with ShardFull once
+ * the shard is `boundBytes` large (the others go on: one view, one group commit, for ingest and fan-out).
+ */
+export function remoteD1(stub: ShardRunner, name: string, boundBytes: number): D1Database {
   return d1View(async (statements) => {
-    const answer = await stub.run(statements, opening ? { opening: true, boundBytes: opening.boundBytes } : {});
+    const answer = await stub.run(statements, { boundBytes });
     if ('full' in answer) throw new ShardFull(name);
     return answer.results;
   });

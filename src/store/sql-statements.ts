@@ -28,10 +28,16 @@ export function sqlValue(value: unknown): SqlValue {
 /** What a log shard answers a run: the results, or that it is full and takes no new event. */
 export type ShardAnswer = { results: SqlResult[] } | { full: true };
 
-/** The one call a log shard's stub offers the store. */
+/** The one call a log shard's stub offers the store. `boundBytes`: past it, a run that stores a new event is refused. */
 export interface ShardRunner {
-  run(statements: SqlStatement[], options?: { opening?: boolean; boundBytes?: number }): Promise<ShardAnswer>;
+  run(statements: SqlStatement[], options?: { boundBytes?: number }): Promise<ShardAnswer>;
 }
+
+/**
+ * Whether a run stores a new event: only those are refused by a full shard (its existing events'
+ * deliveries and attempts still change there). Ingest's insert is `INSERT INTO events …`.
+ */
+export const storesNewEvent = (statements: readonly SqlStatement[]) => statements.some((s) => /^\s*INSERT INTO events\b/.test(s.sql));
 
 /** Runs statements as one transaction and answers each. */
 export type SqlRunner = (statements: SqlStatement[]) => Promise<SqlResult[]>;
