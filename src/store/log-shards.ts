@@ -36,6 +36,18 @@ export function stripeOf(key: string | null | undefined, stripes: number): numbe
   return (h >>> 0) % stripes;
 }
 
+/** The shards of part `part` among an application's (`partsOf`), in stripe order. */
+const shardsOfPart = (refs: ShardRef[], part: number) => refs.filter((r) => r.part === part);
+
+/** The shards of the part before `part` (none for the application's first). */
+function partBefore(refs: ShardRef[], part: number): ShardRef[] {
+  const before = refs.find((r) => r.part < part)?.part;
+  return before === undefined ? [] : shardsOfPart(refs, before);
+}
+
+/** Of one part's shards (at least one), the one events of ordering key `key` go to. */
+const stripeFor = (shards: ShardRef[], key: string | null) => shards[stripeOf(key, shards.length)] ?? shards[0]!;
+
 /** How long an isolate trusts its copy of an application's parts (a rollover refreshes it at once). */
 export const DIRECTORY_TTL_MS = 30_000;
 
@@ -111,16 +123,9 @@ export async function openShard(env: Env, applicationId: string, orderingKey: st
     await rollOver(env, refs[0]!, nowMs);
     refs = await partsOf(env, applicationId, nowMs);
   }
-  const newest = refs[0]!.part;
-  const current = refs.filter((r) => r.part === newest);
-  const ref = current[stripeOf(orderingKey, current.length)] ?? current[0]!;
-  const before = refs.find((r) => r.part < newest)?.part;
-  return {
-    ref,
-    db: shardDb(env, ref.name),
-    siblings: current.filter((r) => r !== ref),
-    previous: refs.filter((r) => r.part === before),
-  };
+  const current = shardsOfPart(refs, refs[0]!.part);
+  const ref = stripeFor(current, orderingKey);
+  return { ref, db: shardDb(env, ref.name), siblings: current.filter((r) => r !== ref), previous: partBefore(refs, ref.part) };
 }
 
 /** A shard refused a new event: its part is marked full and the next part opens (once, whoever asks first). */
@@ -139,11 +144,8 @@ export async function rollOver(env: Env, full: ShardRef, nowMs = Date.now()): Pr
 export async function earlierShardOf(env: Env, shard: string, key: string | null, nowMs = Date.now()): Promise<Log | null> {
   const refs = await partsOf(env, applicationOfShard(shard), nowMs);
   const here = refs.find((r) => r.name === shard);
-  if (!here) return null;
-  const before = refs.find((r) => r.part < here.part)?.part;
-  const previous = refs.filter((r) => r.part === before);
-  if (previous.length === 0) return null;
-  return logAt(env, (previous[stripeOf(key, previous.length)] ?? previous[0]!).name);
+  const previous = here ? partBefore(refs, here.part) : [];
+  return previous.length === 0 ? null : logAt(env, stripeFor(previous, key).name);
 }
 
 export type SweepCursor = { application_id: string; part: number; stripe: number };
