@@ -11,7 +11,8 @@ import { sweepLog, type LogSweepReport } from '../delivery/sweep-log';
 import { applyLogSchema } from '../store/log-schema';
 import { localD1, runAll } from '../store/local-d1';
 import { hasLoggedWork } from '../store/retention';
-import { storesNewEvent, type ShardAnswer, type SqlStatement } from '../store/sql-statements';
+import { storesNewEvent } from '../store/events';
+import type { ShardAnswer, SqlStatement } from '../store/sql-statements';
 
 /** While it has work in flight, a shard sweeps itself this often (the cron sweep's old period). */
 export const SHARD_SWEEP_MS = 60_000;

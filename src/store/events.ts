@@ -38,6 +38,8 @@ export interface EventRow extends EventSummary {
 /** An event's row, its values ?1…?9 (`eventValues`); a WHERE may follow. */
 const INSERT_EVENT = `INSERT INTO events (id, type, data, callback_url, created_at, fanout_at, target_subscription_id, application_id, ordering_key, fanout_runs)
   SELECT ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9`;
+/** Whether statements store a new event (a full log shard refuses those, and only those). */
+export const storesNewEvent = (statements: readonly { sql: string }[]) => statements.some((s) => s.sql.startsWith(INSERT_EVENT));
 const eventValues = (e: NewEvent) => [e.id, e.type, e.data, e.callback_url, e.created_at, e.target_subscription_id ?? null, e.application_id, e.ordering_key ?? null, e.fanout_runs ?? 0];
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -33,12 +33,6 @@ export interface ShardRunner {
   run(statements: SqlStatement[], options?: { boundBytes?: number }): Promise<ShardAnswer>;
 }
 
-/**
- * Whether a run stores a new event: only those are refused by a full shard (its existing events'
- * deliveries and attempts still change there). Ingest's insert is `INSERT INTO events …`.
- */
-export const storesNewEvent = (statements: readonly SqlStatement[]) => statements.some((s) => /^\s*INSERT INTO events\b/.test(s.sql));
-
 /** Runs statements as one transaction and answers each. */
 export type SqlRunner = (statements: SqlStatement[]) => Promise<SqlResult[]>;
 
