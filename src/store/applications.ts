@@ -48,6 +48,15 @@ export const APPLICATION_CACHE_MS = 10_000;
 const cached = freshCache<ApplicationRow | null>(APPLICATION_CACHE_MS);
 export const forgetApplications = () => cached.clear();
 
+/** Runs a change of applications, then forgets this isolate's copies (whether or not it changed any). */
+async function changing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    forgetApplications();
+  }
+}
+
 /** `findApplication`, from this isolate's copy when it is fresh. */
 export const findApplicationCached = (db: D1Database, idOrUid: string, nowMs = Date.now()): Promise<ApplicationRow | null> =>
   cached.get(idOrUid, nowMs, () => findApplication(db, idOrUid));
@@ -64,11 +73,12 @@ export async function findApplication(db: D1Database, idOrUid: string): Promise<
 
 /** Inserts it; false when its uid is taken. */
 export async function insertApplication(db: D1Database, app: ApplicationRow): Promise<boolean> {
-  forgetApplications();
-  const r = await db
-    .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`)
-    .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), JSON.stringify(app.portal), app.created_at, app.updated_at)
-    .run();
+  const r = await changing(() =>
+    db
+      .prepare(`INSERT INTO applications (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`)
+      .bind(app.id, app.uid, app.name, JSON.stringify(app.metadata), JSON.stringify(app.portal), app.created_at, app.updated_at)
+      .run(),
+  );
   return r.meta.changes === 1;
 }
 
@@ -76,20 +86,21 @@ export type ApplicationFields = Partial<Pick<ApplicationRow, 'uid' | 'name' | 'm
 
 /** Changes the given fields of a live application; `conflict` when the new uid is taken. */
 export async function updateApplication(db: D1Database, id: string, fields: ApplicationFields, nowIso: string): Promise<{ app: ApplicationRow | null; conflict: boolean }> {
-  forgetApplications();
   try {
-    const row = await db
-      .prepare(
-        `UPDATE applications SET
-           uid = CASE WHEN ?2 THEN ?3 ELSE uid END,
-           name = coalesce(?4, name),
-           metadata = coalesce(?5, metadata),
-           portal = coalesce(?7, portal),
-           updated_at = ?6
-         WHERE id = ?1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
-      )
-      .bind(id, fields.uid !== undefined ? 1 : 0, fields.uid ?? null, fields.name ?? null, fields.metadata ? JSON.stringify(fields.metadata) : null, nowIso, fields.portal ? JSON.stringify(fields.portal) : null)
-      .first<Stored>();
+    const row = await changing(() =>
+      db
+        .prepare(
+          `UPDATE applications SET
+             uid = CASE WHEN ?2 THEN ?3 ELSE uid END,
+             name = coalesce(?4, name),
+             metadata = coalesce(?5, metadata),
+             portal = coalesce(?7, portal),
+             updated_at = ?6
+           WHERE id = ?1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+        )
+        .bind(id, fields.uid !== undefined ? 1 : 0, fields.uid ?? null, fields.name ?? null, fields.metadata ? JSON.stringify(fields.metadata) : null, nowIso, fields.portal ? JSON.stringify(fields.portal) : null)
+        .first<Stored>(),
+    );
     return { app: row ? parse(row) : null, conflict: false };
   } catch (err) {
     if (/UNIQUE constraint failed/.test(String(err))) return { app: null, conflict: true };
@@ -112,11 +123,12 @@ export async function listApplications(db: D1Database, limit: number, cursor?: s
  * transaction. Removing its subscriptions and stopping its deliveries follows (`purgeApplication`).
  */
 export async function markApplicationDeleted(db: D1Database, id: string, nowIso: string): Promise<boolean> {
-  forgetApplications();
-  const [deleted] = await db.batch([
-    db.prepare('UPDATE applications SET deleted_at = ?2, uid = NULL WHERE id = ?1 AND deleted_at IS NULL').bind(id, nowIso),
-    db.prepare('UPDATE api_keys SET revoked_at = ?2 WHERE scope = ?1 AND revoked_at IS NULL').bind(id, nowIso),
-  ]);
+  const [deleted] = await changing(() =>
+    db.batch([
+      db.prepare('UPDATE applications SET deleted_at = ?2, uid = NULL WHERE id = ?1 AND deleted_at IS NULL').bind(id, nowIso),
+      db.prepare('UPDATE api_keys SET revoked_at = ?2 WHERE scope = ?1 AND revoked_at IS NULL').bind(id, nowIso),
+    ]),
+  );
   return (deleted?.meta.changes ?? 0) === 1;
 }
 
@@ -130,8 +142,7 @@ export async function applicationsToPurge(db: D1Database, limit: number): Promis
 }
 
 export async function markApplicationPurged(db: D1Database, id: string, nowIso: string): Promise<void> {
-  forgetApplications();
-  await db.prepare('UPDATE applications SET purged_at = ?2 WHERE id = ?1').bind(id, nowIso).run();
+  await changing(() => db.prepare('UPDATE applications SET purged_at = ?2 WHERE id = ?1').bind(id, nowIso).run());
 }
 
 /** An application's callback secrets as stored (JSON text; null: none made yet), or undefined when it is not live. */
