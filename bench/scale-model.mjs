@@ -32,11 +32,11 @@ export function model(m, stripes = 1) {
   const consumers = (LIMITS.consumerInvocations * LIMITS.batchSize) / (m.batchMs / 1000);
   const subrequestsOk = m.subrequestsPerBatch <= LIMITS.subrequestsFree;
   const app = [
-    { limit: `one object's requests (${stripes} stripe${stripes > 1 ? 's' : ''} × ${perObject.toFixed(0)}/s ÷ ${m.shardRequestsPerDelivery.toFixed(2)} per delivery)`, rate: stripes * perShard, then: 'more stripes (LOG_SHARD_STRIPES) spread events with an ordering key; without one, an application stays on stripe 0' },
+    { perApplication: true, limit: `one object's requests (${stripes} stripe${stripes > 1 ? 's' : ''} × ${perObject.toFixed(0)}/s ÷ ${m.shardRequestsPerDelivery.toFixed(2)} per delivery)`, rate: stripes * perShard, then: 'more stripes (LOG_SHARD_STRIPES) spread events with an ordering key; without one, an application stays on stripe 0' },
     { limit: `the deliveries queue (5,000 messages/s ÷ ${m.queueMessagesPerDelivery.toFixed(2)} per delivery)`, rate: queue, then: 'one queue per account today: queues sharded by subscription are the next step' },
     { limit: `consumer invocations (250 at once × 10 ÷ ${(m.batchMs / 1000).toFixed(3)} s a batch)`, rate: consumers, then: 'bigger batches on Workers Paid (subrequests allow it)' },
   ].sort((a, b) => a.rate - b.rate);
-  const account = app.filter((l) => !l.limit.startsWith("one object's")).concat([
+  const account = app.filter((l) => !l.perApplication).concat([
     { limit: `every application's own shards (one application at ${(stripes * perShard).toFixed(0)}/s)`, rate: Infinity, then: 'applications never share a shard' },
   ]).sort((a, b) => a.rate - b.rate);
   // The design point: one application takes half the account's traffic, so the account carries at most twice what that application can.

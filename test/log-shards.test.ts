@@ -5,7 +5,7 @@ import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext }
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { metered, readMeter } from '../src/meter';
-import { forgetParts, partsOf, shardDb, shardsAfter } from '../src/store/log-shards';
+import { forgetParts, partsOf, shardDb, shardsAfter, type ShardRef } from '../src/store/log-shards';
 import { insertEvent } from '../src/store/events';
 import { createDeliveries, handleMessage } from './support/stored';
 import { apiJson, env, eventually, newApplication, receiver } from './support/helpers';
@@ -22,6 +22,12 @@ async function call(bindings: typeof env, path: string, init: RequestInit & { js
   const text = await res.text();
   await waitOnExecutionContext(ctx); // the fan-out after the response
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The shard among `shards` that holds event `id`, if any. */
+async function holderOf(shards: ShardRef[], id: string): Promise<ShardRef | null> {
+  for (const s of shards) if (await shardDb(env, s.name).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(id).first()) return s;
+  return null;
 }
 
 /** The ids of a list, walked `limit` a page through its cursors (at most `most`). */
@@ -58,11 +64,7 @@ describe('log shards', () => {
     expect(parts.length).toBeGreaterThanOrEqual(2);
     expect(parts.at(-1)!.full_at_ms).not.toBeNull(); // part 0 takes no new events
     // Every event is in one of the parts, and the first is in part 0.
-    const partOf = async (id: string) => {
-      for (const p of parts) if (await shardDb(env, p.name).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(id).first()) return p.part;
-      return null;
-    };
-    const holders = await Promise.all(ids.map(partOf));
+    const holders = await Promise.all(ids.map(async (id) => (await holderOf(parts, id))?.part ?? null));
     expect(holders[0]).toBe(0);
     expect(new Set(holders).size).toBeGreaterThanOrEqual(2);
 
@@ -188,11 +190,7 @@ describe('log shards', () => {
     expect(shards.find((s) => s.part === 0)!.full_at_ms).not.toBeNull();
 
     // Each event is in one shard; a key's events all in the same one, those without a key in stripe 0; several shards hold some.
-    const holder = async (id: string) => {
-      for (const s of shards) if (await shardDb(env, s.name).prepare('SELECT 1 AS one FROM events WHERE id = ?').bind(id).first()) return s.name;
-      return null;
-    };
-    const where = await Promise.all(sent.slice(1).map(async (e) => ({ ...e, shard: await holder(e.id) })));
+    const where = await Promise.all(sent.slice(1).map(async (e) => ({ ...e, shard: (await holderOf(shards, e.id))?.name ?? null })));
     expect(where.every((e) => e.shard !== null)).toBe(true);
     for (const key of keys) expect(new Set(where.filter((e) => e.key === key).map((e) => e.shard)).size).toBe(1);
     expect(new Set(where.filter((e) => e.key === null).map((e) => e.shard))).toEqual(new Set([`${app.id}/1`]));
