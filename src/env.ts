@@ -67,5 +67,6 @@ export type Principal = { scope: 'operator'; key_id: string | null } | { scope: 
 export type AppEnv = {
   Bindings: Env;
   /** `application`: the id of the application named in the path, resolved (and checked against the key) before the body is read; `portal`: the application of the portal session. */
-  Variables: { principal: Principal; application?: string; portal?: ApplicationRow };
+  /** `emptyBody`: the request came with an empty body (read as none; see json-body). */
+  Variables: { principal: Principal; application?: string; portal?: ApplicationRow; emptyBody?: boolean };
 };

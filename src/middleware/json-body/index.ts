@@ -1,12 +1,25 @@
 // Request bodies: JSON only, valid UTF-8, and no larger than the route allows. The text is read once,
 // here, and kept for the validator and the route (which stores what was sent, not a re-serialisation).
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { AppEnv } from '../../env';
 import { bodyLimit } from 'hono/body-limit';
 import { fail } from '../../utils/problem';
 import { mayHoldProtoKey, protoKeyPaths } from '../../utils/proto-keys';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * An empty body is no body, whatever type it names: a route that takes an optional body runs without
+ * one, and one that needs a body answers 400 (see `validationHook`).
+ */
+function withoutBody(c: Context<AppEnv>, next: Next) {
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete('content-type');
+  c.req.raw = new Request(c.req.raw, { body: null, headers });
+  c.set('emptyBody', true);
+  return next();
+}
 
 /**
  * `keptAsSent`: top-level members stored as the text that was sent (an event's `data`), where a
@@ -21,8 +34,8 @@ export const jsonBody = (maxBytes: number, keptAsSent: readonly string[] = []): 
   });
   return async (c, next) => {
     if (!METHODS_WITH_BODY.has(c.req.method)) return next();
-    if (c.req.raw.body === null) return next();
     const type = c.req.header('content-type') ?? '';
+    if (c.req.raw.body === null) return type ? withoutBody(c, next) : next();
     if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
       // `fetch(url, {method: 'POST'})` sends an empty body and no type: that is a POST without a body.
       if (!type && (await c.req.raw.clone().arrayBuffer()).byteLength === 0) {
@@ -33,6 +46,7 @@ export const jsonBody = (maxBytes: number, keptAsSent: readonly string[] = []): 
     }
     return limit(c, async () => {
       const bytes = await c.req.raw.arrayBuffer();
+      if (bytes.byteLength === 0) return withoutBody(c, next);
       let text: string;
       try {
         text = utf8.decode(bytes);

@@ -24,10 +24,11 @@ interface ValidationIssue {
 /** The zod-openapi hook: a body that fails its schema is 422, a bad query or path is 400. */
 export function validationHook(
   result: { success: true } | { success: false; error: { issues: ValidationIssue[] }; target?: string },
-  _c: Context,
+  c: Context,
 ): Response | undefined {
   if (result.success) return undefined;
   const errors = fieldErrors(result.error.issues);
   const inBody = result.target === 'json';
+  if (inBody && c.get('emptyBody')) return problemResponse(400, 'The request body is empty: this route takes a JSON body.');
   return problemResponse(inBody ? 422 : 400, inBody ? 'The request body is not valid.' : 'The request parameters are not valid.', errors);
 }
