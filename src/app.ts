@@ -19,6 +19,7 @@ import { secretsKeyRoutes } from './routes/secrets-key';
 import { resolveApplication } from './routes/openapi-app';
 import { subscriptionToolRoutes } from './routes/subscription-tools';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { wellKnownRoutes } from './routes/well-known';
 import { apiReference } from './openapi/reference';
 import { openApiDocument } from './openapi/document';
 import { jsonResponse } from './schemas/common';
@@ -65,6 +66,7 @@ app.route('/', eventTypeRoutes);
 app.route('/', portalLinkRoutes);
 app.route('/', statsRoutes);
 app.route('/', secretsKeyRoutes);
+app.route('/', wellKnownRoutes);
 app.route('/', dashboard);
 app.route('/', portal);
 

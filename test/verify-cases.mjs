@@ -9,6 +9,15 @@ const KAT = {
   signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 };
 
+// Ed25519 (`v1a`): RFC 8032's first test key, over the vector above's id, timestamp and payload.
+const KAT_V1A = {
+  publicKey: 'whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=',
+  jwkX: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+  signature: 'v1a,fldxM4gAKugP6nnt1hdz3sgGfZ6d99nzrMFnZOELIxbzEHoVmAb2ADpkJK7zgPePmPsle0zV9jSeGlHFG2NVAw==',
+  /** RFC 8032's second test key: a valid key that did not sign the vector. */
+  otherJwkX: 'PUAXw-hDiVqStwqnTRt-vJyYLM8uxJaMwM1V8Sr0Zgw',
+};
+
 function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -29,7 +38,10 @@ async function rejects(promise, reason, WebhookVerificationError) {
  * @param libs { Webhook } from `standardwebhooks`, { sign } from `@octokit/webhooks-methods`
  */
 export function verifyCases(mod, { Webhook, sign }) {
-  const { verify, verifyGithub, WebhookVerificationError } = mod;
+  const { verify, verifyGithub, jwksVerifier, WebhookVerificationError } = mod;
+  const katHeaders = (signature = KAT_V1A.signature, id = KAT.id) => ({ 'webhook-id': id, 'webhook-timestamp': String(KAT.timestamp), 'webhook-signature': signature });
+  const atKat = { now: () => KAT.timestamp * 1000 };
+  const jwksAnswer = (x) => async () => new Response(JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x, kid: 'k', alg: 'EdDSA', use: 'sig' }] }), { headers: { 'cache-control': 'max-age=300' } });
   const secret = 'whsec_' + btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const body = '{"type":"order.created","timestamp":"2026-11-29T10:00:00.000Z","data":{"id":"ord_1","note":"héllo"}}';
   const now = Math.floor(Date.now() / 1000);
@@ -48,6 +60,35 @@ export function verifyCases(mod, { Webhook, sign }) {
       const headers = { 'webhook-id': KAT.id, 'webhook-timestamp': String(KAT.timestamp), 'webhook-signature': KAT.signature };
       const got = await verify(KAT.secret, KAT.payload, headers, { now: () => KAT.timestamp * 1000 });
       assert(got.id === KAT.id && got.timestamp === KAT.timestamp, 'wrong id or timestamp');
+    } },
+    { name: 'the Ed25519 (v1a) known-answer vector, with a whpk_ key', run: async () => {
+      const got = await verify(KAT_V1A.publicKey, KAT.payload, katHeaders(), atKat);
+      assert(got.id === KAT.id && got.timestamp === KAT.timestamp, 'wrong id or timestamp');
+    } },
+    { name: 'v1a: one matching signature among several (a rotation), and beside v1', run: async () => {
+      const other = `v1a,${btoa(String.fromCharCode(...new Uint8Array(64).fill(7)))}`;
+      await verify(KAT_V1A.publicKey, KAT.payload, katHeaders(`${other} ${KAT.signature} ${KAT_V1A.signature}`), atKat);
+    } },
+    { name: 'v1a: rejects a tampered body, id or timestamp, a v1-only header, and a malformed key', run: async () => {
+      await no(verify(KAT_V1A.publicKey, `${KAT.payload} `, katHeaders(), atKat), 'no matching signature');
+      await no(verify(KAT_V1A.publicKey, KAT.payload, katHeaders(KAT_V1A.signature, 'msg_other'), atKat), 'no matching signature');
+      await no(verify(KAT_V1A.publicKey, KAT.payload, { ...katHeaders(), 'webhook-timestamp': String(KAT.timestamp + 1) }, atKat), 'no matching signature');
+      await no(verify(KAT_V1A.publicKey, KAT.payload, katHeaders(KAT.signature), atKat), 'no matching signature');
+      await no(verify('whpk_short', KAT.payload, katHeaders(), atKat), 'invalid public key');
+      await no(verify(KAT.secret, KAT.payload, katHeaders(), atKat), 'no matching signature');
+    } },
+    { name: 'v1a with keys from a JWKS: verifies, keeps the keys, refuses another key and an unreachable set', run: async () => {
+      let fetches = 0;
+      const answer = jwksAnswer(KAT_V1A.jwkX);
+      const check = jwksVerifier('https://edgehook.example/.well-known/webhooks/subscriptions/sub_1/jwks.json', { ...atKat, fetch: () => (fetches++, answer()) });
+      const got = await check(KAT.payload, katHeaders());
+      assert(got.id === KAT.id, 'wrong id');
+      await check(KAT.payload, katHeaders());
+      assert(fetches === 1, `fetched ${fetches} times`);
+      const wrong = jwksVerifier('https://x.example/jwks.json', { ...atKat, fetch: jwksAnswer(KAT_V1A.otherJwkX) });
+      await no(wrong(KAT.payload, katHeaders()), 'no matching signature');
+      const down = jwksVerifier('https://x.example/jwks.json', { ...atKat, fetch: async () => new Response('', { status: 500 }) });
+      await no(down(KAT.payload, katHeaders()), 'keys unavailable');
     } },
     { name: 'a signature made by the standardwebhooks package', run: async () => {
       const got = await verify(secret, body, signed('msg_1', now));

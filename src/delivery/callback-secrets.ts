@@ -54,7 +54,7 @@ export async function rotateCallbackSecret(env: Env, applicationId: string, secr
     if (!found) throw new Error(`no application ${applicationId}`);
     // The default application's CALLBACK_SECRET, kept in clear in the setting, is sealed as it is stored.
     const before = await Promise.all(found.secrets.map(async (s) => (found.json === null ? { ...s, value: await sealSecret(env, callbackSecretOwner(applicationId), s.value) } : s)));
-    const after = rotateSecrets(before, sealed, nowMs);
+    const after = rotateSecrets(before, { value: sealed }, nowMs);
     if ('refused' in after) return after;
     if (await writeCallbackSecrets(env.DB, applicationId, found.json, after)) return null;
   }

@@ -1,4 +1,5 @@
 // The request body and headers of an attempt, signed over the exact bytes sent.
+import { isSecretKeyText } from '../signing/key-pair';
 import { signatureHeader, signGithub } from '../signing/sign';
 import { VERSION } from '../version';
 
@@ -10,9 +11,9 @@ export function envelopeBody(type: string, timestamp: string, dataJson: string):
 export interface SigningInput {
   webhookId: string;
   body: string;
-  /** Secrets that sign, newest first; each adds one `v1,` signature. */
+  /** Secrets that sign, newest first; each adds one signature (`v1,` a `whsec_` secret, `v1a,` a `whsk_` key). */
   secrets: string[];
-  /** Adds `x-hub-signature-256` (GitHub's scheme) with the newest secret. */
+  /** Adds `x-hub-signature-256` (GitHub's scheme) with the newest secret, when that is an HMAC secret. */
   github: boolean;
   nowMs: number;
 }
@@ -26,6 +27,6 @@ export async function attemptHeaders(input: SigningInput): Promise<Record<string
     'webhook-timestamp': String(timestamp),
     'webhook-signature': await signatureHeader(input.secrets, input.webhookId, timestamp, input.body),
   };
-  if (input.github && input.secrets[0]) headers['x-hub-signature-256'] = await signGithub(input.secrets[0], input.body);
+  if (input.github && input.secrets[0] && !isSecretKeyText(input.secrets[0])) headers['x-hub-signature-256'] = await signGithub(input.secrets[0], input.body);
   return headers;
 }

@@ -12,7 +12,7 @@ import { urlProblem } from '../utils/url-policy';
 
 export interface Target {
   url: string;
-  /** Newest first; each adds one `v1,` signature. */
+  /** Newest first; each adds one signature (`v1,` HMAC, `v1a,` Ed25519). */
   secrets: string[];
   github: boolean;
   webhookId: string;

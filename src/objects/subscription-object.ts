@@ -147,14 +147,14 @@ export class SubscriptionObject extends DurableObject<Env> {
     change: SubscriptionChange,
     nowMs: number,
     applicationId?: string,
-  ): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string; wasDisabled?: boolean }> {
+  ): Promise<{ sub: StoredSubscription | null; changed: boolean; refused?: string; invalid?: string; wasDisabled?: boolean }> {
     const row = await this.#current(id);
     if (!row?.doc) return { sub: null, changed: false };
     const before = parse(row.doc);
     if (!belongs(before, applicationId)) return { sub: null, changed: false };
     const after = applyChange(before, change, nowMs);
     if (!after) return { sub: before, changed: false };
-    if ('refused' in after) return { sub: before, changed: false, refused: after.refused };
+    if ('refused' in after) return { sub: before, changed: false, refused: after.refused, ...(after.invalid ? { invalid: after.invalid } : {}) };
     await this.#write({ id, doc: JSON.stringify(after), version: row.version + 1, application_id: row.application_id });
     await this.#release(); // resumed, or a limit raised or lifted: what waits may go
     // Paused, ordered or limited anew: it holds once the attempts lent under the old gate have run out.

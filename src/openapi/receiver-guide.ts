@@ -23,9 +23,12 @@ export function receiverGuide(secret: 'subscription' | 'callback', lead = '**Wha
     '```',
     '',
     `The signature is HMAC-SHA256 with ${whose} over \`<webhook-id>.<webhook-timestamp>.<raw body>\`. ` +
+      (secret === 'subscription'
+        ? 'A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). '
+        : '') +
       '`webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.',
     '',
-    '**Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:',
+    '**Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):',
     '',
     '```ts',
     "import { verify, WebhookVerificationError } from 'edgehook/verify';",

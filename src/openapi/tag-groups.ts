@@ -10,10 +10,11 @@ const TAGS: Record<string, string> = {
   Service: 'Liveness, and the OpenAPI document itself at `GET /openapi.json`.',
   Applications: "Each customer of yours is an **application**: it owns its subscriptions, events and deliveries. `uid` is your own id for it; every `{app}` takes either.",
   'API keys': 'Bearer tokens, scoped to all applications (`operator`) or to one. A key is shown once, stored as a hash only, and revoked at once.',
-  Subscriptions: 'A receiver URL and the event types it wants (`order.*`, `*`), with its signing `secret`, optional payload `filter`, custom `headers`, and flow control (`rate_limit`, `ordering`, pause).',
+  Subscriptions: 'A receiver URL and the event types it wants (`order.*`, `*`), signed with an HMAC `secret` or an Ed25519 key pair (`signature`), optional payload `filter`, custom `headers`, and flow control (`rate_limit`, `ordering`, pause).',
   Events: 'What producers send. `202` means durable; fan-out to the matching subscriptions happens after the answer.',
   Deliveries: 'One per event and subscription, with every attempt: status, duration, response excerpt. Redeliver any of them.',
   'Event types': 'The catalogue of event types, each with an optional JSON Schema (and examples) for its `data`: events are validated against it and receivers see it under *Webhooks*.',
+  Receiving: 'What receivers fetch without a token: the public keys (JWKS) that verify an Ed25519 subscription’s webhooks.',
   Stats: 'Attempt counts, success rate and latency percentiles over a window, from counters kept as attempts are recorded.',
 };
 

@@ -6,7 +6,8 @@ export const STANDARD_WEBHOOK_HEADERS = [
     name: 'webhook-signature',
     in: 'header',
     required: true,
-    description: 'Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`',
+    description:
+      'Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first',
     schema: { type: 'string' },
     example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
   },

@@ -4,7 +4,7 @@ import { RECOVER_LIMIT } from '../delivery/redeliver';
 import { recover } from '../services/log';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
-import { SecretResponse, Subscription } from '../schemas/subscriptions';
+import { RotateResponse, Subscription } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
 import { publicSubscription, rotateSecret, sendTestEvent, setPaused } from '../services/subscriptions';
 import { fail } from '../utils/problem';
@@ -16,7 +16,9 @@ const RecoverBody = z
 
 const RecoverAccepted = z.object({ recovering: z.number().int() }).openapi('RecoverAccepted');
 
-const RotateBody = z.strictObject({ secret: z.string().optional().openapi({ description: 'The new secret; generated when left out' }) }).openapi('RotateRequest');
+const RotateBody = z
+  .strictObject({ secret: z.string().optional().openapi({ description: 'The new secret (`whsec_`), or with Ed25519 the new secret key (`whsk_`); generated when left out' }) })
+  .openapi('RotateRequest');
 
 export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
   const tags = ['Subscriptions'];
@@ -83,13 +85,15 @@ export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
       path: at.path('/subscriptions/{id}/secret/rotate'),
       tags,
       security: bearer,
-      summary: 'Rotate the signing secret; the old one keeps signing beside it for 24 h',
-      description: at.describe('Every secret inside its 24 h overlap keeps signing; a rotation that would make more than 10 secrets sign at once is refused with 409.'),
+      summary: 'Rotate the signing secret or key pair; the old one keeps signing beside it for 24 h',
+      description: at.describe(
+        'A new secret of the subscription’s scheme: an HMAC secret, or an Ed25519 key pair (answered with its public key). Every secret inside its 24 h overlap keeps signing, so each attempt carries one signature per secret; a rotation that would make more than 10 secrets sign at once is refused with 409.',
+      ),
       request: { params: at.params(SubId), body: { ...jsonBody(RotateBody), required: false } },
-      responses: { 200: jsonResponse(SecretResponse, 'The new secret'), ...problems(400, 401, 404, 409, 415, 422) },
+      responses: { 200: jsonResponse(RotateResponse, 'The new secret, or the new public key'), ...problems(400, 401, 404, 409, 415, 422) },
     }),
     async (c) => {
-      return c.json({ secret: await rotateSecret(c.env, await applicationOf(c), c.req.valid('param').id, c.req.valid('json')?.secret) }, 200);
+      return c.json(await rotateSecret(c.env, await applicationOf(c), c.req.valid('param').id, c.req.valid('json')?.secret), 200);
     },
   );
 });

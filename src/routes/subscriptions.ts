@@ -1,9 +1,9 @@
 // Subscriptions: create, list, read, change, remove, and read the secret; of one application.
 import { createRoute } from '@hono/zod-openapi';
 import { IdParam, jsonBody, jsonResponse, pageOf, pageQuery, problems } from '../schemas/common';
-import { SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
+import { PublicKeys, SecretResponse, Subscription, SubscriptionCreate, SubscriptionUpdate, SubscriptionWithSecret } from '../schemas/subscriptions';
 import { subscriptionOr404 } from '../services/lookups';
-import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, publicSubscription, waitingOf } from '../services/subscriptions';
+import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, publicKeys, publicSubscription, waitingOf } from '../services/subscriptions';
 import { applicationOf, applicationRoutes, bearer } from './openapi-app';
 
 const tags = ['Subscriptions'];
@@ -19,11 +19,11 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
       summary: 'Create a subscription',
       description: at.describe(),
       request: { params: at.params(), body: jsonBody(SubscriptionCreate) },
-      responses: { 201: jsonResponse(SubscriptionWithSecret, 'Created; the only answer besides the secret routes that shows the secret'), ...problems(400, 401, 404, 413, 415, 422) },
+      responses: { 201: jsonResponse(SubscriptionWithSecret, 'Created; the only answer besides the secret routes that shows an HMAC secret'), ...problems(400, 401, 404, 413, 415, 422) },
     }),
     async (c) => {
-      const { sub, secret } = await createSubscription(c.env, await applicationOf(c), c.req.valid('json'));
-      return c.json({ ...(await publicSubscription(c.env, sub)), secret }, 201);
+      const { sub, shown } = await createSubscription(c.env, await applicationOf(c), c.req.valid('json'));
+      return c.json({ ...(await publicSubscription(c.env, sub)), ...shown }, 201);
     },
   );
 
@@ -102,14 +102,33 @@ export const subscriptionRoutes = applicationRoutes((routes, at) => {
       path: at.path('/subscriptions/{id}/secret'),
       tags,
       security: bearer,
-      summary: 'Read the current signing secret',
-      description: at.describe(),
+      summary: 'Read the current signing secret (HMAC)',
+      description: at.describe('A subscription that signs with Ed25519 has no shared secret: 409 (its public key is at `…/public-key`).'),
       request: { params: at.params(SubId) },
-      responses: { 200: jsonResponse(SecretResponse, 'The newest secret'), ...problems(401, 404) },
+      responses: { 200: jsonResponse(SecretResponse, 'The newest secret'), ...problems(401, 404, 409) },
     }),
     async (c) => {
       const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
       return c.json({ secret: await currentSecret(c.env, sub) }, 200);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'get',
+      path: at.path('/subscriptions/{id}/public-key'),
+      tags,
+      security: bearer,
+      summary: 'Read the Ed25519 public keys that verify its webhooks',
+      description: at.describe(
+        'For `signature: "ed25519"`: the current `whpk_` key and every key that signs now (two during a rotation’s 24 h overlap). The same keys, without a token: `GET /.well-known/webhooks/subscriptions/{id}/jwks.json`. A subscription that signs only with HMAC: 409.',
+      ),
+      request: { params: at.params(SubId) },
+      responses: { 200: jsonResponse(PublicKeys, 'Its public keys'), ...problems(401, 404, 409) },
+    }),
+    async (c) => {
+      const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      return c.json(await publicKeys(sub), 200);
     },
   );
 });

@@ -45,6 +45,16 @@ const Headers = z
     example: { authorization: 'Bearer rcv_3f9…', 'x-tenant': 'acme' },
   });
 const Secret = z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: '`whsec_` + base64 of 24 to 64 bytes' });
+const GivenSecret = z.string().openapi({
+  example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  description:
+    'Generated when left out. HMAC: `whsec_` + base64 of 24 to 64 bytes. Ed25519: `whsk_` + base64 of the 32-byte seed followed by the 32-byte public key (as Svix writes it); it is never shown again, only its public key.',
+});
+const PublicKey = z.string().openapi({ example: 'whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=', description: '`whpk_` + base64 of the 32-byte Ed25519 public key' });
+const Signature = z.enum(['hmac', 'ed25519']).openapi('SignatureScheme', {
+  description:
+    '`hmac` (the default): `v1,` HMAC-SHA256 signatures with a shared `whsec_` secret. `ed25519`: `v1a,` Ed25519 signatures; edgehook keeps the secret key sealed and receivers verify with the public key (`whpk_…`, also as a JWKS), which cannot forge a webhook.',
+});
 
 export const SubscriptionCreate = z
   .strictObject({
@@ -52,8 +62,9 @@ export const SubscriptionCreate = z
     events: Events,
     description: Description.optional(),
     metadata: Metadata.optional(),
-    secret: Secret.optional(),
-    github_signature: z.boolean().optional().openapi({ description: "Also sign with GitHub's `x-hub-signature-256`" }),
+    signature: Signature.optional(),
+    secret: GivenSecret.optional(),
+    github_signature: z.boolean().optional().openapi({ description: "Also sign with GitHub's `x-hub-signature-256` (HMAC only: refused with `signature: \"ed25519\"`)" }),
     rate_limit: RateLimit.nullable().optional(),
     ordering: Ordering.nullable().optional(),
     filter: Filter.nullable().optional(),
@@ -68,6 +79,9 @@ export const SubscriptionUpdate = z
     description: Description.nullable().optional(),
     metadata: Metadata.optional(),
     disabled: z.boolean().optional(),
+    signature: Signature.optional().openapi({
+      description: 'Another scheme is a rotation: a new secret or key pair of it becomes current, and the old one keeps signing beside it for 24 h. The same scheme changes nothing.',
+    }),
     github_signature: z.boolean().optional(),
     rate_limit: RateLimit.nullable().optional().openapi({ description: 'null lifts it' }),
     ordering: Ordering.nullable().optional().openapi({ description: 'null: no ordering' }),
@@ -85,6 +99,8 @@ export const Subscription = z
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
     disabled: z.boolean(),
+    signature: Signature,
+    public_key: PublicKey.nullable().openapi({ description: 'With `signature: "ed25519"`: the current public key, which verifies its `v1a` signatures (all that sign now: `…/public-key`). null for HMAC.' }),
     github_signature: z.boolean(),
     rate_limit: RateLimit.nullable(),
     ordering: Ordering.nullable(),
@@ -97,6 +113,43 @@ export const Subscription = z
   })
   .openapi('Subscription');
 
-export const SubscriptionWithSecret = Subscription.extend({ secret: Secret }).openapi('SubscriptionWithSecret');
+export const SubscriptionWithSecret = Subscription.extend({
+  secret: Secret.optional().openapi({ description: 'HMAC only: the secret, in clear (an Ed25519 subscription shows its `public_key` instead)' }),
+}).openapi('SubscriptionWithSecret');
 
 export const SecretResponse = z.object({ secret: Secret }).openapi('SubscriptionSecret');
+
+const NewPublicKey = z.object({ public_key: PublicKey }).openapi('SubscriptionNewPublicKey');
+export const RotateResponse = z.union([SecretResponse, NewPublicKey]).openapi('RotateResponse', {
+  description: 'The new secret (HMAC), or the new key pair\'s public key (Ed25519)',
+});
+
+export const PublicKeys = z
+  .object({
+    public_key: PublicKey.openapi({ description: 'The current key' }),
+    keys: z
+      .array(
+        z.object({
+          kid: z.string().openapi({ example: 'kU3zMwUYt3cBXUEAfPgaMjlJ4wVVHZ9kcyXPOqhJRyI', description: "The key's JWK thumbprint (RFC 7638), as in the JWKS" }),
+          public_key: PublicKey,
+          expires_at: z.string().nullable().openapi({ description: 'When it stops signing (during a rotation); null: current' }),
+        }),
+      )
+      .openapi({ description: 'Every key that signs now, current first: two during a rotation’s 24 h overlap' }),
+  })
+  .openapi('SubscriptionPublicKeys');
+
+export const Jwks = z
+  .object({
+    keys: z.array(
+      z.object({
+        kty: z.literal('OKP'),
+        crv: z.literal('Ed25519'),
+        x: z.string().openapi({ description: 'base64url of the 32-byte public key' }),
+        kid: z.string(),
+        alg: z.literal('EdDSA'),
+        use: z.literal('sig'),
+      }),
+    ),
+  })
+  .openapi('Jwks', { description: 'A JWK Set (RFC 7517) of the keys that sign this subscription’s webhooks now, and nothing else' });

@@ -3,19 +3,31 @@
 import type { Env } from '../env';
 import { ingestEvent } from '../delivery/ingest';
 import { emitDisabled } from '../delivery/operational';
-import { generateSecret } from '../signing/secret';
-import { openSecret, sealSecret } from '../signing/secret-box';
+import { openSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
 import type { SubscriptionFields } from '../store/subscription-changes';
-import { changeStoredSubscription, removeSubscription, saveNewSubscription, waitingDeliveries } from '../store/subscription-writes';
+import { changeStoredSubscription, readSubscription, removeSubscription, saveNewSubscription, waitingDeliveries } from '../store/subscription-writes';
 import { DEFAULT_APPLICATION } from '../store/applications';
-import { hasFlowControl, legacyUnindexed, listSubscriptions, signingSecrets, toPublic, type Page, type PublicSubscription, type RateLimit, type StoredSubscription } from '../store/subscriptions';
+import {
+  hasFlowControl,
+  legacyUnindexed,
+  listSubscriptions,
+  signatureScheme,
+  signingSecrets,
+  toPublic,
+  type Page,
+  type PublicSubscription,
+  type RateLimit,
+  type SignatureScheme,
+  type StoredSubscription,
+} from '../store/subscriptions';
 import { openHeaders, sealHeaders } from '../delivery/header-values';
 import { newId } from '../utils/ids';
 import type { Filter } from '../utils/payload-filter';
 import { fail } from '../utils/problem';
-import { assertGivenSecret, assertKnownTypes, subscriptionOr404 } from './lookups';
+import { assertKnownTypes, subscriptionOr404 } from './lookups';
 import { assertReceiverUrl } from './receiver-url';
+import { freshSecret, jwksOf, publicKeysOf, type PublicKeyEntry, type Shown } from './signing-secrets';
 
 export const TEST_EVENT_TYPE = 'webhook.test';
 
@@ -29,7 +41,9 @@ export interface NewSubscription {
   events: string[];
   description?: string;
   metadata?: Record<string, string>;
+  /** A `whsec_` secret (HMAC), or a `whsk_` secret key with `signature: "ed25519"`. */
   secret?: string;
+  signature?: SignatureScheme;
   github_signature?: boolean;
   rate_limit?: RateLimit | null;
   ordering?: 'fifo' | null;
@@ -37,14 +51,25 @@ export interface NewSubscription {
   headers?: Record<string, string> | null;
 }
 
-/** Creates it; returns it with its secret (stored sealed: this answer is the one place it is shown in clear). */
-export async function createSubscription(env: Env, applicationId: string, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; secret: string }> {
+/** `github_signature` is an HMAC of its own: it cannot go with an Ed25519 key. */
+function refuseGithubWithEd25519(): never {
+  throw fail(422, "`github_signature` needs an HMAC secret: GitHub's scheme cannot be made with an Ed25519 key.", [
+    { path: 'github_signature', message: 'cannot be true with signature "ed25519"' },
+  ]);
+}
+
+/**
+ * Creates it; returns it with what is shown of its secret: the HMAC secret (stored sealed: this answer
+ * is the one place besides the secret routes that shows it), or an Ed25519 key pair's public key.
+ */
+export async function createSubscription(env: Env, applicationId: string, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; shown: Shown }> {
   assertReceiverUrl(env, 'url', input.url);
-  assertGivenSecret(input.secret);
+  const scheme = input.signature ?? 'hmac';
+  if (scheme === 'ed25519' && input.github_signature) refuseGithubWithEd25519();
   await assertKnownTypes(env, input.events);
   const now = new Date(nowMs).toISOString();
   const id = newId('sub', nowMs);
-  const secret = input.secret ?? generateSecret();
+  const { stored, shown } = await freshSecret(env, id, scheme, input.secret);
   const sub: StoredSubscription = {
     id,
     application_id: applicationId,
@@ -56,7 +81,7 @@ export async function createSubscription(env: Env, applicationId: string, input:
     github_signature: input.github_signature ?? false,
     created_at: now,
     updated_at: now,
-    secrets: [{ value: await sealSecret(env, id, secret), expires_at: null }],
+    secrets: [{ ...stored, expires_at: null }],
     rate_limit: input.rate_limit ?? null,
     ordering: input.ordering ?? null,
     paused: false,
@@ -64,16 +89,26 @@ export async function createSubscription(env: Env, applicationId: string, input:
     headers: await sealHeaders(env, id, input.headers ?? null),
   };
   await saveNewSubscription(env, sub);
-  return { sub, secret };
+  return { sub, shown };
 }
 
+/** A PATCH as the API takes it: `signature` names a scheme (a change of it is a rotation to a new secret of it). */
+export type SubscriptionUpdate = Omit<SubscriptionFields, 'signature'> & { signature?: SignatureScheme };
+
 /** Applies a PATCH through the subscription's object, after checking its input. */
-export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionFields, nowMs = Date.now()): Promise<StoredSubscription> {
+export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionUpdate, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
+  if (input.signature === 'ed25519' && input.github_signature) refuseGithubWithEd25519();
   await assertKnownTypes(env, input.events);
   // Header values are sealed before they reach the object (a masked one sent back keeps the stored value).
-  const fields = input.headers ? { ...input, headers: await sealHeaders(env, id, input.headers) } : input;
-  const { sub, changed, wasDisabled }: { sub: StoredSubscription | null; changed: boolean; wasDisabled?: boolean } = await changeStoredSubscription(
+  // A secret of the scheme asked for is made here too; the object uses it only if the scheme changes.
+  const { signature, ...rest } = input;
+  const fields: SubscriptionFields = {
+    ...rest,
+    ...(rest.headers ? { headers: await sealHeaders(env, id, rest.headers) } : {}),
+    ...(signature ? { signature: { scheme: signature, fresh: (await freshSecret(env, id, signature)).stored } } : {}),
+  };
+  const { sub, changed, wasDisabled, refused, invalid }: { sub: StoredSubscription | null; changed: boolean; wasDisabled?: boolean; refused?: string; invalid?: string } = await changeStoredSubscription(
     env,
     id,
     { kind: 'update', fields },
@@ -81,18 +116,22 @@ export async function changeSubscription(env: Env, scope: Scope, id: string, inp
     guard(scope),
   );
   if (!sub) throw fail(404, `No subscription ${id}.`);
+  if (refused) throw invalid ? fail(422, refused, [{ path: invalid, message: refused }]) : fail(409, refused);
   if (changed && !wasDisabled && sub.disabled) await emitDisabled(env, sub, 'manual', nowMs); // by hand
   return sub;
 }
 
-/** A new current secret (given or generated); the old ones keep signing for 24 h. Returns it. */
-export async function rotateSecret(env: Env, scope: Scope, id: string, given?: string, nowMs = Date.now()): Promise<string> {
-  assertGivenSecret(given);
-  const secret = given ?? generateSecret();
-  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret: await sealSecret(env, id, secret) }, nowMs, guard(scope));
+/**
+ * A new current secret of the subscription's scheme (given or generated); the old ones keep signing for
+ * 24 h. Returns what is shown of it: the HMAC secret, or the new key pair's public key.
+ */
+export async function rotateSecret(env: Env, scope: Scope, id: string, given?: string, nowMs = Date.now()): Promise<Shown> {
+  const scheme = signatureScheme(await subscriptionOr404(env, scope, id));
+  const { stored, shown } = await freshSecret(env, id, scheme, given);
+  const { sub, refused } = await changeStoredSubscription(env, id, { kind: 'rotate', secret: stored, scheme }, nowMs, guard(scope));
   if (!sub) throw fail(404, `No subscription ${id}.`);
   if (refused) throw fail(409, refused);
-  return secret;
+  return shown;
 }
 
 /** Removes it; its pending deliveries fail when their turn comes (nothing to send to). */
@@ -100,8 +139,11 @@ export async function deleteSubscription(env: Env, scope: Scope, id: string): Pr
   if (!(await removeSubscription(env, id, guard(scope)))) throw fail(404, `No subscription ${id}.`);
 }
 
-/** The newest secret, in clear (for the secret routes). */
+/** The newest secret, in clear (for the secret routes); a subscription that signs with Ed25519 has none to show (409). */
 export async function currentSecret(env: Env, sub: StoredSubscription, nowMs = Date.now()): Promise<string> {
+  if (signatureScheme(sub) === 'ed25519') {
+    throw fail(409, `Subscription ${sub.id} signs with Ed25519: there is no shared secret. Receivers verify with its public key (GET /v1/subscriptions/${sub.id}/public-key).`);
+  }
   return openSecret(env, sub.id, signingSecrets(sub, nowMs)[0] ?? sub.secrets[0]!.value);
 }
 
@@ -141,4 +183,21 @@ export async function waitingOf(env: Env, sub: StoredSubscription): Promise<numb
 /** The subscription as the API shows it: no secrets, custom header values opened and credential-like ones masked. */
 export async function publicSubscription(env: Env, sub: StoredSubscription): Promise<PublicSubscription> {
   return toPublic({ ...sub, headers: sub.headers ? await openHeaders(env, sub.id, sub.headers) : sub.headers });
+}
+
+/** Its Ed25519 public keys (for the public-key route); a subscription that signs only with HMAC has none (409). */
+export async function publicKeys(sub: StoredSubscription, nowMs = Date.now()): Promise<{ public_key: string; keys: PublicKeyEntry[] }> {
+  const keys = await publicKeysOf(sub, nowMs);
+  if (keys.length === 0) throw fail(409, `Subscription ${sub.id} signs with HMAC (\`signature: "hmac"\`): it has no public key. PATCH it with \`signature: "ed25519"\` to sign with a key pair.`);
+  return { public_key: keys[0]!.public_key, keys };
+}
+
+/**
+ * The JWKS a receiver fetches without a token: the keys that sign the subscription's webhooks now.
+ * null (a 404, as for any id) when it is unknown or signs only with HMAC. Read from its own object.
+ */
+export async function signingJwks(env: Env, id: string, nowMs = Date.now()) {
+  const sub = await readSubscription(env, id);
+  const jwks = sub ? await jwksOf(sub, nowMs) : null;
+  return jwks && jwks.keys.length > 0 ? jwks : null;
 }

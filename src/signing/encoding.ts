@@ -37,3 +37,14 @@ export function toHex(bytes: Uint8Array): string {
   for (const b of bytes) hex += b.toString(16).padStart(2, '0');
   return hex;
 }
+
+/** Base64url without padding (RFC 4648 §5), as JWKs carry keys. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Returns null for text that is not unpadded base64url. */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  return fromBase64(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+}

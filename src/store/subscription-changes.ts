@@ -1,7 +1,7 @@
 // Every change a subscription can go through, as pure functions of its state: its Durable Object
 // applies them one at a time, in order, so none is lost.
-import type { RateLimit, StoredSubscription } from './subscriptions';
-import { rotateSecrets, type Refusal } from './secret-rotation';
+import { signatureScheme, type RateLimit, type SignatureScheme, type StoredSubscription } from './subscriptions';
+import { rotateSecrets, type NewSecret, type Refusal } from './secret-rotation';
 import { MASK } from '../utils/custom-headers';
 import type { Filter } from '../utils/payload-filter';
 
@@ -16,6 +16,8 @@ export interface SubscriptionFields {
   ordering?: 'fifo' | null;
   filter?: Filter | null;
   headers?: Record<string, string> | null;
+  /** Another signature scheme: `fresh` (of that scheme) becomes current, the old secret signs 24 h more. Ignored when it is the scheme already. */
+  signature?: { scheme: SignatureScheme; fresh: NewSecret };
 }
 
 /** New custom headers; a value sent back masked (as the API shows credential-like ones) keeps the stored value. */
@@ -28,8 +30,8 @@ function withHeaders(before: Record<string, string> | null | undefined, given: R
 export type SubscriptionChange =
   /** A PATCH (API or dashboard). */
   | { kind: 'update'; fields: SubscriptionFields }
-  /** A new current secret; the ones still signing keep signing beside it for 24 h. */
-  | { kind: 'rotate'; secret: string }
+  /** A new current secret of the subscription's scheme (refused if it changed meanwhile); the ones still signing keep signing beside it for 24 h. */
+  | { kind: 'rotate'; secret: NewSecret; scheme: SignatureScheme }
   /** The consumer's: the receiver answered 410, or every delivery failed for too long. No change when already disabled. */
   | { kind: 'disable' }
   /** Hold every delivery until `resume`; nothing is sent, nothing fails. */
@@ -45,9 +47,41 @@ export type SubscriptionChange =
 export { MAX_SIGNING_SECRETS, ROTATION_OVERLAP_MS, type Refusal } from './secret-rotation';
 
 /** `secret` becomes current (see rotateSecrets). */
-export function withRotatedSecret(sub: StoredSubscription, secret: string, nowMs: number): StoredSubscription | Refusal {
+export function withRotatedSecret(sub: StoredSubscription, secret: NewSecret, nowMs: number): StoredSubscription | Refusal {
   const secrets = rotateSecrets(sub.secrets, secret, nowMs);
   return 'refused' in secrets ? secrets : { ...sub, secrets, updated_at: new Date(nowMs).toISOString() };
+}
+
+const GITHUB_NEEDS_HMAC: Refusal = {
+  refused: "`github_signature` needs an HMAC secret: GitHub's scheme cannot be made with an Ed25519 key. Leave it off, or sign with `signature: \"hmac\"`.",
+  invalid: 'github_signature',
+};
+
+/** A PATCH's new state; a change of signature scheme is a rotation to a secret of the other scheme. */
+function updated(sub: StoredSubscription, f: SubscriptionFields, nowMs: number): StoredSubscription | Refusal {
+  let secrets = sub.secrets;
+  if (f.signature && f.signature.scheme !== signatureScheme(sub)) {
+    const rotated = rotateSecrets(sub.secrets, f.signature.fresh, nowMs);
+    if ('refused' in rotated) return rotated;
+    secrets = rotated;
+  }
+  const github_signature = f.github_signature ?? sub.github_signature;
+  if (github_signature && signatureScheme({ secrets }) === 'ed25519') return GITHUB_NEEDS_HMAC;
+  return {
+    ...sub,
+    url: f.url ?? sub.url,
+    events: f.events ?? sub.events,
+    description: f.description === undefined ? sub.description : f.description,
+    metadata: f.metadata ?? sub.metadata,
+    disabled: f.disabled ?? sub.disabled,
+    github_signature,
+    secrets,
+    rate_limit: f.rate_limit === undefined ? sub.rate_limit : f.rate_limit,
+    ordering: f.ordering === undefined ? sub.ordering : f.ordering,
+    filter: f.filter === undefined ? sub.filter : f.filter,
+    headers: f.headers === undefined ? sub.headers : withHeaders(sub.headers, f.headers),
+    updated_at: new Date(nowMs).toISOString(),
+  };
 }
 
 /** The subscription after `change`, null when the change changes nothing, or why it may not be made. */
@@ -55,6 +89,7 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
   const updated_at = new Date(nowMs).toISOString();
   switch (change.kind) {
     case 'rotate':
+      if (change.scheme !== signatureScheme(sub)) return { refused: `The subscription now signs with ${signatureScheme(sub)}, not ${change.scheme}: rotate again.` };
       return withRotatedSecret(sub, change.secret, nowMs);
     case 'disable':
       return sub.disabled ? null : { ...sub, disabled: true, updated_at };
@@ -68,22 +103,7 @@ export function applyChange(sub: StoredSubscription, change: SubscriptionChange,
       const headers = sub.headers ? Object.fromEntries(Object.entries(sub.headers).map(([k, v]) => [k, swap(v)])) : sub.headers;
       return swapped ? { ...sub, secrets, headers } : null;
     }
-    case 'update': {
-      const f = change.fields;
-      return {
-        ...sub,
-        url: f.url ?? sub.url,
-        events: f.events ?? sub.events,
-        description: f.description === undefined ? sub.description : f.description,
-        metadata: f.metadata ?? sub.metadata,
-        disabled: f.disabled ?? sub.disabled,
-        github_signature: f.github_signature ?? sub.github_signature,
-        rate_limit: f.rate_limit === undefined ? sub.rate_limit : f.rate_limit,
-        ordering: f.ordering === undefined ? sub.ordering : f.ordering,
-        filter: f.filter === undefined ? sub.filter : f.filter,
-        headers: f.headers === undefined ? sub.headers : withHeaders(sub.headers, f.headers),
-        updated_at,
-      };
-    }
+    case 'update':
+      return updated(sub, change.fields, nowMs);
   }
 }

@@ -23,7 +23,7 @@ export async function readSubscription(env: Bindings, id: string, applicationId?
 
 /** The subscription after the change, or null when there is no such subscription. */
 export async function changeStoredSubscription(env: Bindings, id: string, change: SubscriptionChange, nowMs = Date.now(), applicationId?: string) {
-  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs, applicationId) : { sub: null, changed: false, refused: undefined, wasDisabled: undefined };
+  return SUBSCRIPTION_ID.test(id) ? objectOf(env, id).change(id, change, nowMs, applicationId) : { sub: null, changed: false, refused: undefined, invalid: undefined, wasDisabled: undefined };
 }
 
 export async function removeSubscription(env: Bindings, id: string, applicationId?: string): Promise<boolean> {

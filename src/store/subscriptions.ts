@@ -40,10 +40,24 @@ export interface StoredSubscription {
   headers?: Record<string, string> | null;
 }
 
+/** How a subscription signs: `v1` with an HMAC secret (the default), or `v1a` with an Ed25519 key pair. */
+export type SignatureScheme = 'hmac' | 'ed25519';
+
+/** The scheme of its current secret. */
+export const signatureScheme = (sub: Pick<StoredSubscription, 'secrets'>): SignatureScheme => (sub.secrets[0]?.public_key ? 'ed25519' : 'hmac');
+
+/** The public keys that sign at `nowMs` (current first), with when each stops (null: current). */
+export function signingPublicKeys(sub: StoredSubscription, nowMs: number): { public_key: string; expires_at: string | null }[] {
+  return liveSecrets(sub.secrets, nowMs).flatMap((s) => (s.public_key ? [{ public_key: s.public_key, expires_at: s.expires_at }] : []));
+}
+
 /** Whether the consumer must ask the subscription's object before each attempt. */
 export const hasFlowControl = (sub: StoredSubscription) => Boolean(sub.rate_limit || sub.ordering === 'fifo' || sub.paused);
 
 export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused' | 'filter' | 'headers'> & {
+  signature: SignatureScheme;
+  /** The current Ed25519 public key (`whpk_…`); null for HMAC. */
+  public_key: string | null;
   rate_limit: Required<RateLimit> | null;
   ordering: 'fifo' | null;
   paused: boolean;
@@ -76,6 +90,8 @@ export function toPublic(sub: StoredSubscription): PublicSubscription {
   const { secrets: _secrets, ...rest } = sub;
   return {
     ...rest,
+    signature: signatureScheme(sub),
+    public_key: sub.secrets[0]?.public_key ?? null,
     rate_limit: sub.rate_limit ? { per_second: sub.rate_limit.per_second, burst: sub.rate_limit.burst ?? 1 } : null,
     ordering: sub.ordering ?? null,
     paused: sub.paused ?? false,

@@ -1,5 +1,6 @@
 // Real HTTP receivers on 127.0.0.1 for the tests: each name has a log and a script of answers.
 // Runs in Node (Vitest globalSetup); tests in workerd drive it over HTTP.
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -36,6 +37,23 @@ function resolve(action: Action, r: Receiver, webhookId: string, body: string): 
   if (!pick) return { status: 200 };
   r.faults.set(webhookId, faults + 1);
   return pick;
+}
+
+/** A raw 32-byte Ed25519 public key as Node takes it: behind the fixed SPKI DER header (RFC 8410). */
+const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * Each `v1a` entry of a request's `webhook-signature`, checked by Node's own `crypto.verify` against
+ * raw public keys (`whpk_…`): which key verifies it (null: none). The tests' independent Ed25519 verifier.
+ */
+function ed25519Check(input: { public_keys: string[]; headers: Record<string, string>; body: string }) {
+  const keys = input.public_keys.map((k) => ({ text: k, key: createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(k.slice('whpk_'.length), 'base64')]), format: 'der', type: 'spki' }) }));
+  const signed = Buffer.from(`${input.headers['webhook-id']}.${input.headers['webhook-timestamp']}.${input.body}`, 'utf8');
+  const entries = (input.headers['webhook-signature'] ?? '').split(' ').filter((e) => e.startsWith('v1a,'));
+  return entries.map((e) => {
+    const sig = Buffer.from(e.slice(4), 'base64');
+    return keys.find((k) => nodeVerify(null, signed, k.key, sig))?.text ?? null;
+  });
 }
 
 export interface ReceiverServer {
@@ -77,6 +95,7 @@ export async function startReceiverServer(): Promise<ReceiverServer> {
       return json(res, 200, { ok: true });
     }
     if (kind === '_log') return json(res, 200, get(name).log);
+    if (kind === '_ed25519' && req.method === 'POST') return json(res, 200, ed25519Check(JSON.parse(body)));
     if (kind !== 'hook') return json(res, 404, { error: 'unknown path' });
 
     const r = get(name);

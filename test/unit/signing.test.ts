@@ -68,3 +68,29 @@ describe('base64', () => {
     }
   });
 });
+
+// Ed25519 (`v1a`): RFC 8032's first test key over the vector above's id, timestamp and payload. The
+// signature was made by Node's crypto.sign and by Python's `cryptography` alike (Ed25519 is deterministic).
+const ED25519_VECTOR = {
+  secretKey: 'whsk_nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2DXWpgBgrEKt9VL/tPJZAc6DuFy89qmIyWvAhpo9wdRGg==',
+  publicKey: 'whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=',
+  signature: 'v1a,fldxM4gAKugP6nnt1hdz3sgGfZ6d99nzrMFnZOELIxbzEHoVmAb2ADpkJK7zgPePmPsle0zV9jSeGlHFG2NVAw==',
+};
+
+describe('Ed25519 signing (v1a)', () => {
+  it('matches the known-answer vector, and says v1 and v1a apart in one header, newest first', async () => {
+    expect(await signatureHeader([ED25519_VECTOR.secretKey], VECTOR.id, VECTOR.timestamp, VECTOR.payload)).toBe(ED25519_VECTOR.signature);
+    const mixed = await signatureHeader([ED25519_VECTOR.secretKey, VECTOR.secret], VECTOR.id, VECTOR.timestamp, VECTOR.payload);
+    expect(mixed).toBe(`${ED25519_VECTOR.signature} ${VECTOR.signature}`);
+  });
+
+  it('makes key pairs whose halves belong together, and finds the public key of a given secret key', async () => {
+    const { generateKeyPair, publicKeyOfGiven } = await import('../../src/signing/key-pair');
+    expect(await publicKeyOfGiven(ED25519_VECTOR.secretKey)).toBe(ED25519_VECTOR.publicKey);
+    const pair = await generateKeyPair();
+    expect(pair.secretKey).toMatch(/^whsk_[A-Za-z0-9+/]{86}==$/);
+    expect(await publicKeyOfGiven(pair.secretKey)).toBe(pair.publicKey);
+    const swapped = `whsk_${toBase64(new Uint8Array([...fromBase64(pair.secretKey.slice(5))!.slice(0, 32), ...fromBase64(ED25519_VECTOR.publicKey.slice(5))!]))}`;
+    expect(await publicKeyOfGiven(swapped)).toBeNull();
+  });
+});
