@@ -30,6 +30,7 @@ import { DeliveryDetail, DeliveryPage } from './pages/delivery';
 import { EventPage } from './pages/event';
 import { LoginPage } from './pages/login';
 import { ConfirmDeletePage, SubscriptionsPage, type Notice } from './pages/subscriptions';
+import { publicKeysOf, type Shown } from '../services/signing-secrets';
 import { pageHeaders } from './page-headers';
 import { endSession, requireSession, sameOrigin, startSession, tokenIsValid } from './session';
 
@@ -81,7 +82,16 @@ async function subscriptionsPage(c: C, notice?: Notice, status: 200 | 422 = 200,
     allApplications(c),
     Promise.all(page.data.map(async (s) => [s.id, await waitingOf(c.env, s)] as const)).then((pairs) => new Map(pairs)),
   ]);
-  return c.html(<SubscriptionsPage subs={page.data} series={series} next={page.next_cursor} notice={notice} apps={apps} app={app.id} waiting={waiting} />, status);
+  return c.html(
+    <SubscriptionsPage subs={page.data} series={series} next={page.next_cursor} notice={notice} apps={apps} app={app.id} waiting={waiting} origin={new URL(c.req.url).origin} />,
+    status,
+  );
+}
+
+/** What a create or rotate shows: the HMAC secret once, or the public keys and how to verify with them. */
+async function shownNotice(c: C, text: string, id: string, shown: Shown): Promise<Notice> {
+  if ('secret' in shown) return { kind: 'ok', text, secret: shown.secret };
+  return { kind: 'ok', text, publicKeys: { subscriptionId: id, keys: await publicKeysOf(await subscriptionOr404(c.env, ANY_APPLICATION, id)) } };
 }
 
 dashboard.get('/', (c) => subscriptionsPage(c));
@@ -101,10 +111,11 @@ dashboard.post('/ui/subscriptions', async (c) => {
   try {
     const description = String(form.description ?? '').trim();
     // The API's own schema first: the form refuses exactly what POST /v1/subscriptions refuses.
-    const input = validated(SubscriptionCreate, { url: String(form.url ?? '').trim(), events, ...(description ? { description } : {}) });
+    const signature = String(form.signature ?? 'hmac');
+    const input = validated(SubscriptionCreate, { url: String(form.url ?? '').trim(), events, signature, ...(description ? { description } : {}) });
     const app = await applicationFor(c.env, OPERATOR, String(form.app ?? DEFAULT_APPLICATION));
-    const { sub, secret } = await createSubscription(c.env, app.id, input);
-    return subscriptionsPage(c, { kind: 'ok', text: `Subscription ${sub.id} created.`, secret }, 200, app.id);
+    const { sub, shown } = await createSubscription(c.env, app.id, input);
+    return subscriptionsPage(c, await shownNotice(c, `Subscription ${sub.id} created.`, sub.id, shown), 200, app.id);
   } catch (err) {
     return subscriptionsPage(c, { kind: 'err', text: problemText(err) }, 422, String(form.app ?? DEFAULT_APPLICATION));
   }
@@ -126,8 +137,9 @@ for (const [action, disabled] of [['enable', false], ['disable', true]] as const
 
 dashboard.post('/ui/subscriptions/:id/rotate', async (c) => {
   const sub = await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'));
-  const secret = await rotateSecret(c.env, ANY_APPLICATION, sub.id);
-  return subscriptionsPage(c, { kind: 'ok', text: 'New secret. The old one keeps signing beside it for 24 hours.', secret }, 200, sub.application_id);
+  const shown = await rotateSecret(c.env, ANY_APPLICATION, sub.id);
+  const text = 'secret' in shown ? 'New secret. The old one keeps signing beside it for 24 hours.' : 'New key pair. The old key keeps signing beside it for 24 hours.';
+  return subscriptionsPage(c, await shownNotice(c, text, sub.id, shown), 200, sub.application_id);
 });
 
 dashboard.post('/ui/subscriptions/:id/test', async (c) => {

@@ -16,6 +16,7 @@ import { deliveriesOf, deliveryOr404, eventTypesAcross, recover } from '../servi
 import { endPortalSession, enterPortal } from '../services/portal';
 import { callbackSecretFor, rotateCallbackSecretFor } from '../services/applications';
 import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
+import { publicKeysOf } from '../services/signing-secrets';
 import { validated } from '../services/validated';
 import type { ApplicationRow } from '../store/applications';
 import { attemptsOf } from '../store/attempts';
@@ -102,9 +103,13 @@ portal.post('/portal/callback-secret/rotate', async (c) => {
 async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string } = {}, status: 200 | 422 = 200) {
   const app = appOf(c);
   const sub = await subscriptionOr404(c.env, app.id, id);
-  const [types, stats] = await Promise.all([allEventTypes(c.env.DB), deliveryStats(c.env, { application_id: app.id, window: '24h', subscription_id: sub.id })]);
+  const [types, stats, keys] = await Promise.all([
+    allEventTypes(c.env.DB),
+    deliveryStats(c.env, { application_id: app.id, window: '24h', subscription_id: sub.id }),
+    publicKeysOf(sub),
+  ]);
   const chart = <OutcomeChart stats={stats} label="Last 24 hours" />;
-  return c.html(<SubscriptionPage app={app} sub={sub} types={types} chart={chart} {...extra} />, status);
+  return c.html(<SubscriptionPage app={app} sub={sub} types={types} chart={chart} keys={keys} origin={new URL(c.req.url).origin} {...extra} />, status);
 }
 
 /** The form's fields as the API's body: the same schema, the same 422. */
@@ -112,17 +117,18 @@ async function formFields(c: C) {
   const form = await c.req.parseBody({ all: true });
   const events = ([] as unknown[]).concat(form.events ?? []).map(String);
   const description = String(form.description ?? '').trim();
-  return { url: String(form.url ?? '').trim(), events, description };
+  return { url: String(form.url ?? '').trim(), events, description, signature: String(form.signature ?? 'hmac') };
 }
 
 portal.get('/portal/', (c) => listPage(c));
 portal.post('/portal/subscriptions', async (c) => {
   try {
-    const { url, events, description } = await formFields(c);
-    const input = validated(SubscriptionCreate, { url, events, ...(description ? { description } : {}) });
-    const { sub, secret } = await createSubscription(c.env, appOf(c).id, input);
+    const { url, events, description, signature } = await formFields(c);
+    const input = validated(SubscriptionCreate, { url, events, signature, ...(description ? { description } : {}) });
+    const { sub, shown } = await createSubscription(c.env, appOf(c).id, input);
     // The secret is shown on this answer, never in a URL.
-    return detailPage(c, sub.id, { notice: { kind: 'ok', text: 'Subscription added. Its signing secret is below: set up your receiver with it.' }, secret });
+    if (!('secret' in shown)) return detailPage(c, sub.id, { notice: { kind: 'ok', text: 'Subscription added. It signs with Ed25519: set up your receiver with the public key below.' } });
+    return detailPage(c, sub.id, { notice: { kind: 'ok', text: 'Subscription added. Its signing secret is below: set up your receiver with it.' }, secret: shown.secret });
   } catch (err) {
     if (err instanceof HTTPException && err.status === 422) return listPage(c, { kind: 'err', text: problemText(err) }, 422);
     throw err;
@@ -133,8 +139,8 @@ portal.get('/portal/subscriptions/:id', (c) => detailPage(c, c.req.param('id'), 
 portal.post('/portal/subscriptions/:id', async (c) => {
   const id = c.req.param('id');
   try {
-    const { url, events, description } = await formFields(c);
-    await changeSubscription(c.env, appOf(c).id, id, validated(SubscriptionUpdate, { url, events, description: description || null }));
+    const { url, events, description, signature } = await formFields(c);
+    await changeSubscription(c.env, appOf(c).id, id, validated(SubscriptionUpdate, { url, events, signature, description: description || null }));
     return c.redirect(`/portal/subscriptions/${id}?saved=1`, 303);
   } catch (err) {
     if (err instanceof HTTPException && err.status === 422) return detailPage(c, id, { notice: { kind: 'err', text: problemText(err) } }, 422);
@@ -168,8 +174,9 @@ portal.post('/portal/subscriptions/:id/secret', async (c) => {
 portal.post('/portal/subscriptions/:id/rotate', async (c) => {
   const id = c.req.param('id');
   try {
-    const secret = await rotateSecret(c.env, appOf(c).id, id);
-    return detailPage(c, id, { notice: { kind: 'ok', text: 'New secret below. The old one keeps signing beside it for 24 hours.' }, secret });
+    const shown = await rotateSecret(c.env, appOf(c).id, id);
+    if (!('secret' in shown)) return detailPage(c, id, { notice: { kind: 'ok', text: 'New key pair: its public key is below. The old key keeps signing beside it for 24 hours.' } });
+    return detailPage(c, id, { notice: { kind: 'ok', text: 'New secret below. The old one keeps signing beside it for 24 hours.' }, secret: shown.secret });
   } catch (err) {
     if (err instanceof HTTPException && err.status === 409) return detailPage(c, id, { notice: { kind: 'err', text: problemText(err) } }, 422);
     throw err;

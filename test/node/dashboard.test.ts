@@ -151,6 +151,27 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('creates a subscription that signs with Ed25519: shows its public key and JWKS, and rotates its key pair', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.getByLabel('Receiver URL').fill(`${receivers.origin}/hook/dash-ed25519`);
+    await page.getByLabel('Event types').fill('ed.*');
+    await page.getByLabel('Signature').selectOption('ed25519');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('[data-public-keys]').waitFor();
+    const id = /Subscription (sub_[0-9a-z]+) created/.exec((await page.locator('.msg').textContent()) ?? '')![1]!;
+    const sub = await api('GET', `/v1/subscriptions/${id}`);
+    assert.equal(sub.signature, 'ed25519');
+    assert.deepEqual(await page.locator('.msg [data-public-key]').allTextContents(), [sub.public_key]);
+    assert.equal(await page.locator('.msg [data-jwks-url]').textContent(), `${server.url}/.well-known/webhooks/subscriptions/${id}/jwks.json`);
+    assert.equal(await page.locator(`tr#${id} [data-signing="ed25519"] code`).textContent(), sub.public_key);
+    await page.locator(`tr#${id}`).getByRole('button', { name: 'Rotate key pair' }).click();
+    await page.getByText('New key pair').waitFor();
+    const keys = await page.locator('.msg [data-public-key]').allTextContents();
+    assert.deepEqual(keys, [(await api('GET', `/v1/subscriptions/${id}`)).public_key, sub.public_key]);
+    await page.close();
+  });
+
   it('creates an application and a key of it (shown once), and filters subscriptions and deliveries by application', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await signIn(page);

@@ -3,6 +3,7 @@
 // subscription, sends a test event and sees it arrive at a real receiver. Also: a link works once, the
 // pages work by keyboard alone and have no serious axe-core violations, in the light and dark themes.
 import assert from 'node:assert/strict';
+import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -109,6 +110,42 @@ describe('customer portal in Chromium', () => {
     await portal.locator('tr[data-delivery] a').click();
     await portal.locator('tr.attempt').first().waitFor();
     assert.match((await portal.locator('tr.attempt td').nth(1).textContent()) ?? '', /^200$/);
+    await page.close();
+  });
+
+  it('adds a subscription that signs with Ed25519: shows its public key, JWKS and how to verify; Node verifies its test event; rotates the key pair', async () => {
+    const app = await api('POST', '/v1/applications', { name: 'Ed Corp' });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    await page.goto(await portalLink(app.id));
+    await page.getByLabel('URL').fill(`${receivers.origin}/hook/portal-ed25519`);
+    await page.getByLabel('All event types').check();
+    await page.getByLabel('Signature').selectOption('ed25519');
+    await page.getByRole('button', { name: 'Add subscription' }).click();
+    await page.getByRole('heading', { name: 'Signing keys' }).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: /Signing secret/ }).count(), 0, 'no secret to show');
+    const shown = (await page.locator('[data-public-key]').allTextContents());
+    const id = /\((sub_[0-9a-z]+)\)/.exec((await page.locator('main p').first().textContent()) ?? '')![1]!;
+    const sub = await api('GET', `/v1/applications/${app.id}/subscriptions/${id}`);
+    assert.deepEqual(shown, [sub.public_key]);
+    assert.equal(await page.locator('[data-jwks-url]').textContent(), `${server.url}/.well-known/webhooks/subscriptions/${id}/jwks.json`);
+    assert.match((await page.locator('[data-public-keys] pre').textContent()) ?? '', /verify\('whpk_/);
+
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    for (let i = 0; i < 100 && (await received('portal-ed25519')).length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    const [got] = await received('portal-ed25519');
+    assert.ok(got, 'the receiver got the test event');
+    const raw = Buffer.from(sub.public_key.slice('whpk_'.length), 'base64');
+    const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+    const signed = Buffer.from(`${got.headers['webhook-id']}.${got.headers['webhook-timestamp']}.${got.body}`);
+    assert.ok(nodeVerify(null, signed, key, Buffer.from(got.headers['webhook-signature']!.replace(/^v1a,/, ''), 'base64')), 'Node verifies the v1a signature');
+
+    await page.goto(`${server.url}/portal/subscriptions/${id}`);
+    await page.getByRole('button', { name: 'Rotate key pair' }).click();
+    await page.getByText('New key pair').waitFor();
+    const after = await page.locator('[data-public-key]').allTextContents();
+    assert.equal(after.length, 2);
+    assert.equal(after[1], sub.public_key, 'the old key is listed, signing through the overlap');
+    assert.equal(after[0], (await api('GET', `/v1/applications/${app.id}/subscriptions/${id}`)).public_key);
     await page.close();
   });
 

@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
 // Subscriptions: state, the last 24 h (a sparkline from the delivery stats), create (secret shown once), enable/disable, rotate, test, delete.
 import type { ApplicationRow } from '../../store/applications';
-import type { StoredSubscription } from '../../store/subscriptions';
+import { signatureScheme, type StoredSubscription } from '../../store/subscriptions';
+import type { PublicKeyEntry } from '../../services/signing-secrets';
+import { jwksUrl, PublicKeysHelp } from '../../views/verify-help';
 import type { Series } from '../../services/stats';
 import { Sparkline } from '../../views/charts';
 import { Layout, StatusBadge } from '../layout';
@@ -11,7 +13,17 @@ export interface Notice {
   text: string;
   /** A secret to show once, with a copy button. */
   secret?: string;
+  /** An Ed25519 subscription's public keys, just made, with how to verify with them. */
+  publicKeys?: { subscriptionId: string; keys: PublicKeyEntry[] };
 }
+
+/** How it signs: an Ed25519 subscription shows its current public key and its JWKS. */
+const Signing = ({ sub, origin }: { sub: StoredSubscription; origin: string }) =>
+  signatureScheme(sub) === 'ed25519' ? (
+    <div class="muted" data-signing="ed25519">
+      Ed25519 · <code>{sub.secrets[0]?.public_key}</code> · <a href={jwksUrl(origin, sub.id)}>JWKS</a>
+    </div>
+  ) : null;
 
 /** Its flow control, in words: rate limit, FIFO, paused, and how many deliveries wait. */
 const Flow = ({ sub, waiting }: { sub: StoredSubscription; waiting: number }) => {
@@ -36,7 +48,9 @@ const Actions = ({ sub }: { sub: StoredSubscription }) => (
       <button data-busy={sub.disabled ? 'Enabling…' : 'Disabling…'}>{sub.disabled ? 'Enable' : 'Disable'}</button>
     </form>
     <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/test`}><button disabled={sub.disabled} data-busy="Sending…">Send test</button></form>
-    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}><button data-busy="Rotating…">Rotate secret</button></form>
+    <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}>
+      <button data-busy="Rotating…">{signatureScheme(sub) === 'ed25519' ? 'Rotate key pair' : 'Rotate secret'}</button>
+    </form>
     <form class="inline" method="get" action={`/ui/subscriptions/${sub.id}/delete`}><button class="danger" data-busy="Opening…">Delete</button></form>
   </div>
 );
@@ -54,7 +68,7 @@ export const ApplicationPicker = ({ apps, current, action, any }: { apps: Applic
   </form>
 );
 
-export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiting }: { subs: StoredSubscription[]; series: Map<string, Series>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number> }) => (
+export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiting, origin }: { subs: StoredSubscription[]; series: Map<string, Series>; next: string | null; notice?: Notice; apps: ApplicationRow[]; app: string; waiting: Map<string, number>; origin: string }) => (
   <Layout title="Subscriptions" section="subscriptions">
     {notice ? (
       <div class={`msg ${notice.kind}`} role="status">
@@ -63,6 +77,11 @@ export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiti
           <div class="gap-top">
             <code id="secret">{notice.secret}</code> <button type="button" data-copy="secret">Copy</button>
             <div class="muted">Shown once: store it with the receiver now. It can be read again through the API.</div>
+          </div>
+        ) : null}
+        {notice.publicKeys ? (
+          <div class="gap-top">
+            <PublicKeysHelp keys={notice.publicKeys.keys} origin={origin} subscriptionId={notice.publicKeys.subscriptionId} />
           </div>
         ) : null}
       </div>
@@ -75,6 +94,12 @@ export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiti
         <label class="grow-2">Receiver URL<input name="url" type="url" placeholder="https://example.com/webhooks" required /></label>
         <label class="grow-1 min-160">Event types<input name="events" placeholder="order.*, invoice.paid" required /></label>
         <label class="grow-1 min-140">Description<input name="description" /></label>
+        <label class="min-140">Signature
+          <select name="signature">
+            <option value="hmac" selected>HMAC (shared secret)</option>
+            <option value="ed25519">Ed25519 (public key)</option>
+          </select>
+        </label>
         <button class="primary" data-busy="Creating…">Create</button>
       </form>
     </div>
@@ -89,6 +114,7 @@ export const SubscriptionsPage = ({ subs, series, next, notice, apps, app, waiti
               <td>
                 <a href={`/ui/deliveries?subscription_id=${sub.id}`}>{sub.url}</a>
                 <div class="muted"><code>{sub.id}</code>{sub.description ? ` · ${sub.description}` : ''}</div>
+                <Signing sub={sub} origin={origin} />
               </td>
               <td class="hide-sm"><code>{sub.events.join(', ')}</code></td>
               <td><StatusBadge status={sub.disabled ? 'disabled' : 'enabled'} /><Flow sub={sub} waiting={waiting.get(sub.id) ?? 0} /></td>

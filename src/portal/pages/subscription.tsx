@@ -4,13 +4,16 @@
 import type { Child } from 'hono/jsx';
 import type { ApplicationRow } from '../../store/applications';
 import type { EventTypeRow } from '../../store/event-types';
-import type { StoredSubscription } from '../../store/subscriptions';
+import { signatureScheme, type StoredSubscription } from '../../store/subscriptions';
+import type { PublicKeyEntry } from '../../services/signing-secrets';
+import { PublicKeysHelp } from '../../views/verify-help';
 import { Layout, NoticeBox, StatusBadge, type Notice } from '../layout';
-import { EventTypePicker } from './subscriptions';
+import { EventTypePicker, SignaturePicker } from './subscriptions';
 
-export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscription; types: EventTypeRow[]; chart: Child; notice?: Notice; secret?: string }) => {
+export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscription; types: EventTypeRow[]; chart: Child; keys: PublicKeyEntry[]; origin: string; notice?: Notice; secret?: string }) => {
   const { sub } = p;
   const base = `/portal/subscriptions/${sub.id}`;
+  const ed25519 = signatureScheme(sub) === 'ed25519';
   return (
     <Layout app={p.app} title="Subscription" section="subscriptions">
       <NoticeBox notice={p.notice} />
@@ -26,6 +29,15 @@ export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscripti
           <a href={`/portal/deliveries?subscription_id=${sub.id}`}>Its deliveries</a>
         </div>
       </section>
+      {ed25519 ? (
+        <section class="card" aria-labelledby="keys">
+          <h2 id="keys">Signing keys</h2>
+          <PublicKeysHelp keys={p.keys} origin={p.origin} subscriptionId={sub.id} />
+          <div class="row">
+            <form method="post" action={`${base}/rotate`}><button type="submit">Rotate key pair</button></form>
+          </div>
+        </section>
+      ) : (
       <section class="card" aria-labelledby="secret">
         <h2 id="secret">Signing secret</h2>
         {p.secret ? (
@@ -43,6 +55,7 @@ export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscripti
           <form method="post" action={`${base}/rotate`}><button type="submit">Rotate secret</button></form>
         </div>
       </section>
+      )}
       <section class="card" aria-labelledby="edit">
         <h2 id="edit">Settings</h2>
         <form method="post" action={base}>
@@ -51,6 +64,8 @@ export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscripti
             <label class="grow">Description<input name="description" maxlength={1024} value={sub.description ?? ''} /></label>
           </div>
           <p><EventTypePicker types={p.types} chosen={sub.events} /></p>
+          <p><SignaturePicker chosen={signatureScheme(sub)} /></p>
+          <p class="muted">Changing the signature makes a new secret or key pair; the old one keeps signing beside it for 24 hours.</p>
           <button class="primary" type="submit">Save</button>
         </form>
       </section>

@@ -35,6 +35,17 @@ export const EventTypePicker = ({ types, chosen }: { types: EventTypeRow[]; chos
   );
 };
 
+/** How webhooks are signed: a shared HMAC secret, or an Ed25519 key pair whose public key cannot forge them. */
+export const SignaturePicker = ({ chosen }: { chosen: 'hmac' | 'ed25519' }) => (
+  <label>
+    Signature
+    <select name="signature">
+      <option value="hmac" selected={chosen === 'hmac'}>HMAC: a shared secret</option>
+      <option value="ed25519" selected={chosen === 'ed25519'}>Ed25519: a public key, which cannot forge webhooks</option>
+    </select>
+  </label>
+);
+
 export const SubscriptionsPage = ({ app, subs, types, notice, callbackSecret }: { app: ApplicationRow; subs: StoredSubscription[]; types: EventTypeRow[]; notice?: Notice; callbackSecret?: string }) => (
   <Layout app={app} title="Subscriptions" section="subscriptions">
     <NoticeBox notice={notice} />
@@ -67,6 +78,7 @@ export const SubscriptionsPage = ({ app, subs, types, notice, callbackSecret }: 
           <label class="grow">Description (optional)<input name="description" maxlength={1024} /></label>
         </div>
         <p><EventTypePicker types={types} chosen={[]} /></p>
+        <p><SignaturePicker chosen="hmac" /></p>
         <button class="primary" type="submit">Add subscription</button>
       </form>
     </section>
