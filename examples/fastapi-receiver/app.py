@@ -11,6 +11,8 @@ This one:
   section 2), so a slow handler never runs into edgehook's 15 s timeout and a retry.
 
 Run:  EDGEHOOK_SECRET=whsec_... uvicorn app:app --port 8000
+      (for a subscription with `signature: "ed25519"`: EDGEHOOK_SECRET=whpk_..., its public key; several
+      values, space-separated, are all tried)
 """
 import json
 import logging
