@@ -248,12 +248,14 @@ try {
   progress('signing: edgehook against bare crypto.subtle.sign …');
   const noop = median(await Promise.all([1, 2, 3].map(async () => (await timed(() => fetch(`${bare.url}/noop`).then((r) => r.json()))).ms)));
   const signing = {};
+  /** Signatures a second: n of them by `impl` over a size-byte body, after a warm-up. */
+  const signRate = async (impl, size, n) => {
+    await fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=50`).then((r) => r.json());
+    const { ms } = await timed(() => fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=${n}`).then((r) => r.json()));
+    return n / (Math.max(1, ms - noop) / 1000);
+  };
   for (const [size, n] of [[1024, 100_000], [65536, 5000]]) {
-    const rate = async (impl) => {
-      await fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=100`).then((r) => r.json());
-      const { ms } = await timed(() => fetch(`${bare.url}/sign?impl=${impl}&size=${size}&n=${n}`).then((r) => r.json()));
-      return n / (Math.max(1, ms - noop) / 1000);
-    };
+    const rate = (impl) => signRate(impl, size, n);
     // Interleaved, five rounds of about half a second, median of each: one noisy moment on a shared
     // machine moves one sample only (shorter samples swung from 0.7 to 1.2 here).
     const ours = [];
@@ -265,6 +267,18 @@ try {
     signing[size] = { edgehook: median(ours), bare: median(raw), ratio: median(ours) / median(raw) };
   }
   results.signing = signing;
+  // 4a. Ed25519 (`v1a`) against HMAC (`v1`), both with the service's own code, interleaved the same way:
+  // how many times an attempt's signature costs more with an Ed25519 subscription.
+  progress('signing: Ed25519 (v1a) against HMAC (v1) …');
+  for (const [size, n] of [[1024, 10_000], [65536, 1000]]) {
+    const ed = [];
+    const hmac = [];
+    for (let round = 0; round < 5; round++) {
+      ed.push(await signRate('ed25519', size, n));
+      hmac.push(await signRate('edgehook', size, n * 10));
+    }
+    Object.assign(signing[size], { ed25519: median(ed), hmac_per_ed25519: median(hmac) / median(ed), ed25519_us: 1e6 / median(ed), hmac_us: 1e6 / median(hmac) });
+  }
 
   // 4b. Secrets at rest: opening a batch's 10 sealed secrets, against signing that batch's 10 attempts.
   progress('secrets at rest: opening a batch of sealed secrets, first time and cached …');
@@ -363,6 +377,12 @@ const rows = [
   ['Delivery throughput with flow control (a roomy rate limit: attempts admitted by its subscription’s object, or lent), deliveries/s', f0(results.flow.edgehook), `without ${f0(results.throughput.edgehook)}`, `${f2(results.flow.ratio)} of without`],
   ['Rate limit 50/s, 500 events at once: rate held at the receiver; busiest second; all in', `${f1(results.flow.held)}/s; ${results.flow.busiest}; ${f1(results.flow.seconds)} s`, '', `${f2(results.flow.held / 50)} of the limit`],
   ...[1024, 65536].map((s) => [`Signatures/s, ${s / 1024} KiB body`, f0(results.signing[s].edgehook), f0(results.signing[s].bare), f2(results.signing[s].ratio)]),
+  ...[1024, 65536].map((s) => [
+    `Ed25519 (v1a) signatures/s, ${s / 1024} KiB body, against HMAC (v1); µs per attempt`,
+    `${f0(results.signing[s].ed25519)} (${f1(results.signing[s].ed25519_us)} µs)`,
+    `HMAC ${f1(results.signing[s].hmac_us)} µs`,
+    `${f1(results.signing[s].hmac_per_ed25519)}× HMAC's cost`,
+  ]),
   [
     "Opening a batch's 10 sealed secrets, µs per batch: first time / cached (vs signing its 10 attempts)",
     `${f1(results.secrets.first)} / ${f1(results.secrets.cached)}`,
@@ -406,6 +426,7 @@ const keyed = {
   consumer_ratio: results.consumer.ratio,
   ingest_ratio: results.ingest.ratio,
   signing_ratio: results.signing[1024].ratio,
+  ed25519_signing_cost_vs_hmac: results.signing[1024].hmac_per_ed25519,
 };
 writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify({ measured: new Date().toISOString(), ...keyed, model_inputs: results.model_inputs, results }, null, 1)}\n`);
 const costTable = [

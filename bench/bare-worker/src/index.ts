@@ -2,7 +2,8 @@
 //   POST /202                      answers 202 at once (ingest's floor)
 //   GET  /fetch?url&n&c            POSTs to url n times, c at a time (delivery's floor)
 //   GET  /sign?impl&size&n         n HMAC signatures of a size-byte body: impl=bare (crypto.subtle.sign,
-//                                  key imported once) or impl=edgehook (the service's own signing code)
+//                                  key imported once) or impl=edgehook (the service's own signing code);
+//                                  impl=ed25519: the service's own code with an Ed25519 key (`v1a`)
 //   GET  /enqueue?url&n            queues n messages (sendBatch of 100) whose consumer POSTs each to url, six
 //                                  at a time, and acks them: the floor of a queue consumer, edgehook's batch settings
 //   GET  /open?n&cached            n times, open a batch's 10 sealed subscription secrets (AES-GCM) with the
@@ -11,6 +12,8 @@ import { forgetOpenedSecrets, openSecret, sealSecret } from '../../../src/signin
 import { signatureHeader } from '../../../src/signing/sign.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+/** RFC 8032's first test key as a Standard Webhooks secret key. */
+const SECRET_KEY = 'whsk_nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2DXWpgBgrEKt9VL/tPJZAc6DuFy89qmIyWvAhpo9wdRGg==';
 let bareKey: Promise<CryptoKey> | undefined;
 const encoder = new TextEncoder();
 
@@ -38,7 +41,8 @@ async function sign(impl: string, size: number, n: number): Promise<number> {
     const key = await bareKey;
     for (let i = 0; i < n; i++) await crypto.subtle.sign('HMAC', key, encoder.encode(`msg_${i}.1700000000.${body}`));
   } else {
-    for (let i = 0; i < n; i++) await signatureHeader([SECRET], `msg_${i}`, 1700000000, body);
+    const secret = impl === 'ed25519' ? SECRET_KEY : SECRET;
+    for (let i = 0; i < n; i++) await signatureHeader([secret], `msg_${i}`, 1700000000, body);
   }
   return n;
 }
