@@ -21,7 +21,7 @@ describe('one writer per subscription', () => {
         apiJson(path, { method: 'PATCH', json: { disabled: true } }),
         disableSubscription(env, sub.id),
       ]);
-      const rotated = { body: { secret: rotatedSecret } };
+      const rotated = { body: rotatedSecret as { secret: string } };
       expect([patched.status, disabled.status]).toEqual([200, 200]);
       expect(consumer === null || consumer.disabled).toBe(true); // disabled by it, or already
       const now = (await apiJson(path)).body;
