@@ -2177,7 +2177,7 @@ export interface paths {
          *
          *     The signature is HMAC-SHA256 with the event's application's callback secret (`GET /v1/applications/{app}/callback-secret`, `whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -5790,7 +5790,7 @@ export interface paths {
          *
          *     The signature is HMAC-SHA256 with the event's application's callback secret (`GET /v1/applications/{app}/callback-secret`, `whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -8515,9 +8515,9 @@ export interface webhooks {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -8543,7 +8543,7 @@ export interface webhooks {
                      */
                     "webhook-id": string;
                     /**
-                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first
                      * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
                      */
                     "webhook-signature": string;
@@ -8633,9 +8633,9 @@ export interface webhooks {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -8661,7 +8661,7 @@ export interface webhooks {
                      */
                     "webhook-id": string;
                     /**
-                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first
                      * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
                      */
                     "webhook-signature": string;
@@ -8759,9 +8759,9 @@ export interface webhooks {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -8787,7 +8787,7 @@ export interface webhooks {
                      */
                     "webhook-id": string;
                     /**
-                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first
                      * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
                      */
                     "webhook-signature": string;
@@ -8897,9 +8897,9 @@ export interface webhooks {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -8925,7 +8925,7 @@ export interface webhooks {
                      */
                     "webhook-id": string;
                     /**
-                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first
                      * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
                      */
                     "webhook-signature": string;
@@ -9023,9 +9023,9 @@ export interface webhooks {
          *     webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
          *     ```
          *
-         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
+         *     The signature is HMAC-SHA256 with the subscription's `secret` (`whsec_…`) over `<webhook-id>.<webhook-timestamp>.<raw body>`. A subscription with `signature: "ed25519"` sends `v1a,<base64 Ed25519 signature>` over the same bytes instead: verify it with its public key (`whpk_…`, `GET /v1/subscriptions/{id}/public-key`, or without a token the JWKS at `/.well-known/webhooks/subscriptions/{id}/jwks.json`). `webhook-id` stays the same on every retry and redelivery: dedupe on it. Answer 2xx within 15 s; anything else is retried.
          *
-         *     **Verify it** with `edgehook/verify` (Workers, Node 22+, Deno, Bun), over the raw body:
+         *     **Verify it** with `edgehook/verify` (Workers, Node 22.12+, Deno, Bun), over the raw body (`verify` takes a `whsec_` secret or a `whpk_` public key; `jwksVerifier(url)` follows a JWKS):
          *
          *     ```ts
          *     import { verify, WebhookVerificationError } from 'edgehook/verify';
@@ -9051,7 +9051,7 @@ export interface webhooks {
                      */
                     "webhook-id": string;
                     /**
-                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`; the key is the base64 after `whsec_`
+                     * @description Space-separated `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` (the key is the base64 after `whsec_`), or with `signature: "ed25519"` `v1a,<base64 Ed25519 signature of the same>` (verify with the `whpk_` public key); one entry per secret or key that signs, newest first
                      * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
                      */
                     "webhook-signature": string;
