@@ -16,6 +16,8 @@ export interface Env {
   DELIVERIES: Queue<Task>;
   /** The slow lane: deliveries to receivers that recently hung. */
   SLOW_DELIVERIES: Queue<Task>;
+  /** Dynamic Workers: runs subscriptions' transformations in sandboxed isolates (absent on a plan without them). */
+  LOADER?: WorkerLoader;
   /** Dashboard sign-in attempts per client address. */
   LOGIN_LIMITER: RateLimit;
   /** Secret: the bearer token of the management API. */
