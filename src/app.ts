@@ -28,6 +28,7 @@ import { VERSION } from './version';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
 const MAX_OTHER_BODY_BYTES = 64 * 1024;
+const MAX_SUBSCRIPTION_BODY_BYTES = 256 * 1024;
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -49,11 +50,21 @@ app.openapi(
 app.use('/v1/*', timing({ totalDescription: 'edgehook' }));
 app.use('/v1/*', bearerAuth());
 app.use('/v1/applications/:app/*', resolveApplication());
-// Events may be up to 1 MiB, at both of their paths; every other body 64 KiB.
-const isEventsPath = (path: string) => path === '/v1/events' || /^\/v1\/applications\/[^/]+\/events$/.test(path);
+// Events may be up to 1 MiB, at both of their paths, and so may a transformation's sample; a subscription
+// 256 KiB (its transformation's code is 64 KiB at most, escaped in JSON); every other body 64 KiB.
+const APP = '^/v1(?:/applications/[^/]+)?';
+const isEventsPath = (path: string) => new RegExp(`${APP}/events$`).test(path);
+const isTransformationTest = (path: string) => new RegExp(`${APP}/subscriptions/[^/]+/transformation/test$`).test(path);
+const isSubscriptionPath = (path: string) => new RegExp(`${APP}/subscriptions(?:/[^/]+)?$`).test(path);
 const eventBody = jsonBody(MAX_EVENT_BYTES, ['data']); // an event's data is stored as sent
+const sampleBody = jsonBody(MAX_EVENT_BYTES);
+const subscriptionBody = jsonBody(MAX_SUBSCRIPTION_BODY_BYTES);
 const otherBody = jsonBody(MAX_OTHER_BODY_BYTES);
-app.use('/v1/*', async (c, next) => (isEventsPath(c.req.path) ? eventBody : otherBody)(c, next));
+app.use('/v1/*', async (c, next) => {
+  const path = c.req.path;
+  const limit = isEventsPath(path) ? eventBody : isTransformationTest(path) ? sampleBody : isSubscriptionPath(path) ? subscriptionBody : otherBody;
+  return limit(c, next);
+});
 
 app.route('/', applicationRoutes);
 app.route('/', callbackSecretRoutes);

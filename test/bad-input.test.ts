@@ -86,7 +86,8 @@ const CASES: Case[] = [
   { name: 'github_signature string', method: 'POST', path: '/v1/subscriptions', body: sub({ github_signature: 'yes' }), status: 422 },
   { name: 'text/plain body', method: 'POST', path: '/v1/subscriptions', body: sub({}), headers: { 'content-type': 'text/plain' }, status: 415 },
   { name: 'form body', method: 'POST', path: '/v1/subscriptions', body: 'url=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
-  { name: 'body over 64 KiB', method: 'POST', path: '/v1/subscriptions', body: sub({ description: 'x'.repeat(70_000) }), status: 413 },
+  { name: 'subscription body over 256 KiB', method: 'POST', path: '/v1/subscriptions', body: sub({ description: 'x'.repeat(270_000) }), status: 413 },
+  { name: 'body over 64 KiB', method: 'POST', path: '/v1/event-types', body: JSON.stringify({ name: 'big.type', description: 'x'.repeat(70_000) }), status: 413 },
   ...REFUSED_URLS.map((url) => ({ name: `refused url ${JSON.stringify(url).slice(0, 60)}`, method: 'POST', path: '/v1/subscriptions', body: sub({ url }), status: 422 })),
   // Subscriptions: changes and reads
   { name: 'patch disabled string', method: 'PATCH', path: '/v1/subscriptions/sub_nope', body: JSON.stringify({ disabled: 'yes' }), status: 422 },

@@ -1694,7 +1694,7 @@ export interface paths {
                     event_id?: string;
                     /** @description Page size, 1 to 100 */
                     limit?: number;
-                    status?: "pending" | "succeeded" | "failed";
+                    status?: "pending" | "succeeded" | "failed" | "cancelled";
                     subscription_id?: string;
                     /** @description The event's type */
                     type?: string;
@@ -2838,6 +2838,7 @@ export interface paths {
                          *         "succeeded": 0,
                          *         "retrying": 0,
                          *         "failed": 0,
+                         *         "cancelled": 0,
                          *         "success_rate": 0,
                          *         "latency_ms": {
                          *           "p50": 0,
@@ -2851,6 +2852,7 @@ export interface paths {
                          *           "succeeded": 0,
                          *           "retrying": 0,
                          *           "failed": 0,
+                         *           "cancelled": 0,
                          *           "success_rate": 0,
                          *           "latency_ms": {
                          *             "p50": 0,
@@ -3010,6 +3012,11 @@ export interface paths {
                          *             }
                          *           },
                          *           "headers": {},
+                         *           "transformation": {
+                         *             "code": "string",
+                         *             "enabled": true,
+                         *             "version": "string"
+                         *           },
                          *           "waiting": 0,
                          *           "created_at": "2026-11-30T12:00:00.000Z",
                          *           "updated_at": "2026-11-30T12:00:00.000Z"
@@ -3144,6 +3151,10 @@ export interface paths {
                      *       "headers": {
                      *         "authorization": "Bearer rcv_3f9…",
                      *         "x-tenant": "acme"
+                     *       },
+                     *       "transformation": {
+                     *         "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}",
+                     *         "enabled": true
                      *       }
                      *     }
                      */
@@ -3192,6 +3203,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z",
@@ -3410,6 +3426,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -3590,6 +3611,10 @@ export interface paths {
                      *       "headers": {
                      *         "authorization": "Bearer rcv_3f9…",
                      *         "x-tenant": "acme"
+                     *       },
+                     *       "transformation": {
+                     *         "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}",
+                     *         "enabled": true
                      *       }
                      *     }
                      */
@@ -3638,6 +3663,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -3856,6 +3886,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -4284,6 +4319,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -4777,6 +4817,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/applications/{app}/subscriptions/{id}/transformation/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try its transformation (or other code) on a sample event; nothing is sent
+         * @description Runs the saved transformation, or `code` when given (nothing is saved), in a sandboxed isolate, on an event of `event_type` with `payload` as its data (by default the event type’s example from the catalogue). Answers what would be sent, that it would be cancelled, or the error an attempt would fail with.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Application id, or its uid */
+                    app: string;
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event_type": "order.created",
+                     *       "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransformationTest"];
+                };
+            };
+            responses: {
+                /** @description What it made of the sample */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "ok": true,
+                         *       "cancel": false,
+                         *       "body": "string",
+                         *       "headers": {}
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TransformationTestResult"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid; `errors` lists each failing path */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/deliveries": {
         parameters: {
             query?: never;
@@ -4796,7 +5059,7 @@ export interface paths {
                     event_id?: string;
                     /** @description Page size, 1 to 100 */
                     limit?: number;
-                    status?: "pending" | "succeeded" | "failed";
+                    status?: "pending" | "succeeded" | "failed" | "cancelled";
                     subscription_id?: string;
                     /** @description The event's type */
                     type?: string;
@@ -6547,6 +6810,7 @@ export interface paths {
                          *         "succeeded": 0,
                          *         "retrying": 0,
                          *         "failed": 0,
+                         *         "cancelled": 0,
                          *         "success_rate": 0,
                          *         "latency_ms": {
                          *           "p50": 0,
@@ -6560,6 +6824,7 @@ export interface paths {
                          *           "succeeded": 0,
                          *           "retrying": 0,
                          *           "failed": 0,
+                         *           "cancelled": 0,
                          *           "success_rate": 0,
                          *           "latency_ms": {
                          *             "p50": 0,
@@ -6719,6 +6984,11 @@ export interface paths {
                          *             }
                          *           },
                          *           "headers": {},
+                         *           "transformation": {
+                         *             "code": "string",
+                         *             "enabled": true,
+                         *             "version": "string"
+                         *           },
                          *           "waiting": 0,
                          *           "created_at": "2026-11-30T12:00:00.000Z",
                          *           "updated_at": "2026-11-30T12:00:00.000Z"
@@ -6853,6 +7123,10 @@ export interface paths {
                      *       "headers": {
                      *         "authorization": "Bearer rcv_3f9…",
                      *         "x-tenant": "acme"
+                     *       },
+                     *       "transformation": {
+                     *         "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}",
+                     *         "enabled": true
                      *       }
                      *     }
                      */
@@ -6901,6 +7175,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z",
@@ -7120,6 +7399,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -7302,6 +7586,10 @@ export interface paths {
                      *       "headers": {
                      *         "authorization": "Bearer rcv_3f9…",
                      *         "x-tenant": "acme"
+                     *       },
+                     *       "transformation": {
+                     *         "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}",
+                     *         "enabled": true
                      *       }
                      *     }
                      */
@@ -7350,6 +7638,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -7568,6 +7861,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -7996,6 +8294,11 @@ export interface paths {
                          *         }
                          *       },
                          *       "headers": {},
+                         *       "transformation": {
+                         *         "code": "string",
+                         *         "enabled": true,
+                         *         "version": "string"
+                         *       },
                          *       "waiting": 0,
                          *       "created_at": "2026-11-30T12:00:00.000Z",
                          *       "updated_at": "2026-11-30T12:00:00.000Z"
@@ -8461,6 +8764,229 @@ export interface paths {
                 };
                 /** @description Conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subscriptions/{id}/transformation/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try its transformation (or other code) on a sample event; nothing is sent
+         * @description Acts on the key's application: the `default` application for an operator key, its own for an application's key; the same route under `/v1/applications/{app}` names one.
+         *
+         *     Runs the saved transformation, or `code` when given (nothing is saved), in a sandboxed isolate, on an event of `event_type` with `payload` as its data (by default the event type’s example from the catalogue). Answers what would be sent, that it would be cancelled, or the error an attempt would fail with.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Subscription id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event_type": "order.created",
+                     *       "code": "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransformationTest"];
+                };
+            };
+            responses: {
+                /** @description What it made of the sample */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "ok": true,
+                         *       "cancel": false,
+                         *       "body": "string",
+                         *       "headers": {}
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TransformationTestResult"];
+                    };
+                };
+                /** @description Malformed request (bad JSON, bad query) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or wrong bearer token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "order.created",
+                         *       "title": "string",
+                         *       "status": 0,
+                         *       "detail": "string",
+                         *       "errors": [
+                         *         {
+                         *           "path": "string",
+                         *           "message": "string"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Well-formed but invalid; `errors` lists each failing path */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9232,7 +9758,7 @@ export interface components {
             /** @description When a pending delivery is next attempted. For one its subscription’s flow control holds (paused, rate-limited, behind a FIFO head), when the sweep next checks on it: it goes when its turn comes, which may be sooner. Null once final. */
             next_attempt_at: string | null;
             /** @enum {string} */
-            status: "pending" | "succeeded" | "failed";
+            status: "pending" | "succeeded" | "failed" | "cancelled";
             subscription_id: string;
             updated_at: string;
         };
@@ -9254,7 +9780,7 @@ export interface components {
                 /** @description When a pending delivery is next attempted. For one its subscription’s flow control holds (paused, rate-limited, behind a FIFO head), when the sweep next checks on it: it goes when its turn comes, which may be sooner. Null once final. */
                 next_attempt_at: string | null;
                 /** @enum {string} */
-                status: "pending" | "succeeded" | "failed";
+                status: "pending" | "succeeded" | "failed" | "cancelled";
                 subscription_id: string;
                 updated_at: string;
             } | null;
@@ -9274,7 +9800,7 @@ export interface components {
                     /** @description HTTP status of the last attempt; null for a network error or timeout */
                     last_status: number | null;
                     /** @enum {string} */
-                    status: "succeeded" | "failed";
+                    status: "succeeded" | "failed" | "cancelled";
                     subscription_id: string;
                 }[];
                 event_id: string;
@@ -9542,6 +10068,8 @@ export interface components {
             to: string;
             totals: {
                 attempts: number;
+                /** @description Deliveries their transformation cancelled: nothing was sent */
+                cancelled: number;
                 /** @description Attempts that failed for good (retries used up, or 410 Gone) */
                 failed: number;
                 latency_ms: {
@@ -9561,6 +10089,8 @@ export interface components {
         };
         StatsBucket: {
             attempts: number;
+            /** @description Deliveries their transformation cancelled: nothing was sent */
+            cancelled: number;
             /** @description Attempts that failed for good (retries used up, or 410 Gone) */
             failed: number;
             latency_ms: {
@@ -9612,6 +10142,7 @@ export interface components {
             public_key: string | null;
             rate_limit: components["schemas"]["RateLimit"];
             signature: components["schemas"]["SignatureScheme"];
+            transformation: components["schemas"]["Transformation"];
             updated_at: string;
             url: string;
             /** @description Deliveries held by flow control right now (on GET of one subscription) */
@@ -9650,6 +10181,7 @@ export interface components {
              */
             secret?: string;
             signature?: components["schemas"]["SignatureScheme"];
+            transformation?: components["schemas"]["TransformationInput"];
             /**
              * @description Receiver URL: `https:` and a public host
              * @example https://example.com/webhooks
@@ -9757,6 +10289,21 @@ export interface components {
                 per_second: number;
             } | null;
             signature?: components["schemas"]["SignatureScheme"] & unknown;
+            /** @description Replaces it; null removes it */
+            transformation?: {
+                /**
+                 * @description A JavaScript module (at most 64 KiB) whose default export, or a function named `handler`, takes `{event_type, payload, headers}` (`payload` is the whole body edgehook would send, `{type, timestamp, data}`, parsed) and returns `{payload, headers?}` (the payload is serialised and sent as is, signed as sent; extra headers follow the custom headers' rules) or `{cancel: true}` (nothing is sent: the delivery ends `cancelled`). It may be async.
+                 * @example export default function ({ payload }) {
+                 *       return { payload: { text: `${payload.type}: order ${payload.data.id}` } };
+                 *     }
+                 */
+                code: string;
+                /**
+                 * @description false keeps the code but sends webhooks as they are
+                 * @default true
+                 */
+                enabled: boolean;
+            } | null;
             /**
              * @description Receiver URL: `https:` and a public host
              * @example https://example.com/webhooks
@@ -9769,6 +10316,62 @@ export interface components {
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret?: string;
+        };
+        Transformation: {
+            code: string;
+            enabled: boolean;
+            /** @description The first 16 hex digits of the code’s SHA-256 */
+            version: string;
+        } | null;
+        /** @description Runs in a sandboxed isolate of its own (a Dynamic Worker): no network, no bindings, 50 ms of CPU, 1,000,000 loop iterations and calls, 2 s. A throw, a timeout, an endless loop or a wrong answer fails the attempt (`transformation: …`), retried on the schedule. Refused (422) where the deployment has no Worker Loader binding. */
+        TransformationInput: {
+            /**
+             * @description A JavaScript module (at most 64 KiB) whose default export, or a function named `handler`, takes `{event_type, payload, headers}` (`payload` is the whole body edgehook would send, `{type, timestamp, data}`, parsed) and returns `{payload, headers?}` (the payload is serialised and sent as is, signed as sent; extra headers follow the custom headers' rules) or `{cancel: true}` (nothing is sent: the delivery ends `cancelled`). It may be async.
+             * @example export default function ({ payload }) {
+             *       return { payload: { text: `${payload.type}: order ${payload.data.id}` } };
+             *     }
+             */
+            code: string;
+            /**
+             * @description false keeps the code but sends webhooks as they are
+             * @default true
+             */
+            enabled: boolean;
+        } | null;
+        TransformationTest: {
+            /**
+             * @description Code to try instead of the saved code (nothing is saved)
+             * @example export default function ({ payload }) {
+             *       return { payload: { text: `${payload.type}: order ${payload.data.id}` } };
+             *     }
+             */
+            code?: string;
+            /** @example order.created */
+            event_type: string;
+            /** @description The event's `data` to try it on (default: the event type's example from the catalogue, else `{}`) */
+            payload?: unknown;
+        };
+        /** @description What the transformation made of the sample; nothing is sent */
+        TransformationTestResult: {
+            /** @description The body that would be sent (and signed), as it would be sent */
+            body: string;
+            /** @enum {boolean} */
+            cancel: false;
+            headers: {
+                [key: string]: string;
+            };
+            /** @enum {boolean} */
+            ok: true;
+        } | {
+            /** @enum {boolean} */
+            cancel: true;
+            /** @enum {boolean} */
+            ok: true;
+        } | {
+            /** @example transformation: it threw TypeError: payload.data is undefined */
+            error: string;
+            /** @enum {boolean} */
+            ok: false;
         };
     };
     responses: never;

@@ -23,6 +23,7 @@ import { emitDisabled } from './operational';
 import { admit, type Go } from './leases';
 import type { Clock, Outcome } from './retry-policy';
 import { resolveTarget } from './target';
+import { DYNAMIC_WORKERS_PER_REQUEST, runTransformation } from './transformation';
 import type { Task } from './tasks';
 
 export const systemClock: Clock = { now: () => Date.now(), random: () => Math.random() };
@@ -44,6 +45,8 @@ interface Context {
   lane: Lane;
   /** The batch's attempts on the wire take turns, across its groups: as many at a time as the runtime lets wait for headers. */
   onTheWire: ReturnType<typeof pLimit>;
+  /** The batch's transformations take turns too: one invocation may have only so many Dynamic Workers in flight. */
+  transforms: ReturnType<typeof pLimit>;
 }
 
 interface Sent {
@@ -70,6 +73,7 @@ async function settle(ctx: Context, s: Sent, generation: number): Promise<QueueI
   if (outcome.kind !== 'retry' && s.fifo) await settleDelivery(env, row.subscription_id, row.id);
   switch (outcome.kind) {
     case 'succeeded':
+    case 'cancelled':
       await finalised(ctx, row);
       return null;
     case 'retry':
@@ -99,8 +103,9 @@ async function skip(ctx: Context, row: DispatchRow): Promise<void> {
 export async function consumeDeliveries(batch: MessageBatch<Task>, env: Env, lane: Lane = 'main', clock: Clock = systemClock): Promise<void> {
   const config = settings(env);
   const onTheWire = pLimit(config.maxConcurrentAttempts);
+  const transforms = pLimit(DYNAMIC_WORKERS_PER_REQUEST);
   const groups = Map.groupBy(batch.messages, (m) => m.body.shard ?? '');
-  await Promise.all([...groups].map(([shard, messages]) => consumeGroup(messages, { env, log: logAt(env, shard), config, clock, lane, onTheWire })));
+  await Promise.all([...groups].map(([shard, messages]) => consumeGroup(messages, { env, log: logAt(env, shard), config, clock, lane, onTheWire, transforms })));
 }
 
 async function consumeGroup(messages: readonly Message<Task>[], ctx: Context): Promise<void> {
@@ -204,7 +209,7 @@ async function consumeGroup(messages: readonly Message<Task>[], ctx: Context): P
         }
         const attempt = row.chain_attempts + 1;
         // A lent attempt that waited for the wire past its lease does not go: it is queued again, to ask anew.
-        const done = await onTheWire(() => (lentUntil !== undefined && Date.now() > lentUntil ? null : deliver(row, resolved.target, attempt, { settings: ctx.config, clock })));
+        const done = await onTheWire(() => (lentUntil !== undefined && Date.now() > lentUntil ? null : deliver(row, resolved.target, attempt, { settings: ctx.config, clock, transform: (isolate, module, input) => ctx.transforms(() => runTransformation(env, isolate, module, input)), cancellable: log.shard !== null })));
         if (!done) {
           await enqueueDeliveries(env, log, [{ id: row.id, subscription_id: row.subscription_id, generation: row.generation, slow: lane === 'slow' }], clock.now());
           msg.ack();
@@ -221,7 +226,8 @@ async function consumeGroup(messages: readonly Message<Task>[], ctx: Context): P
   phase = meterTime(env, 'consumer.send_ms', phase);
   // The group's attempts go to its shard in one transaction; only then is anything acked.
   // With them, each subscription's run of failures (callbacks have no subscription to watch).
-  const runs = failureRuns(sent.flatMap((s) => (isCallback(s.row) ? [] : [{ subscription_id: s.row.subscription_id, ok: s.outcome.kind === 'succeeded' }])));
+  // A cancelled delivery says nothing of the receiver's health: it is left out of the runs.
+  const runs = failureRuns(sent.flatMap((s) => (isCallback(s.row) || s.outcome.kind === 'cancelled' ? [] : [{ subscription_id: s.row.subscription_id, ok: s.outcome.kind === 'succeeded' }])));
   let applied: Map<string, number>;
   let health: HealthRow[];
   try {

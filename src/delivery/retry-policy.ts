@@ -17,7 +17,9 @@ export type Outcome =
   /** 410 Gone: the receiver asked never to be called again. */
   | { kind: 'disable' }
   /** Every attempt of the schedule was used. */
-  | { kind: 'exhausted' };
+  | { kind: 'exhausted' }
+  /** The subscription's transformation cancelled it: nothing was sent, and nothing will be. */
+  | { kind: 'cancelled' };
 
 export interface Clock {
   now: () => number;

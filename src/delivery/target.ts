@@ -8,6 +8,7 @@ import { callbackBody, callbackWebhookId, isCallback } from './callback';
 import { callbackSigningSecrets } from './callback-secrets';
 import { openHeaders } from './header-values';
 import { envelopeBody } from './envelope';
+import { transformationIsolate } from './transformation';
 import { urlProblem } from '../utils/url-policy';
 
 export interface Target {
@@ -19,6 +20,8 @@ export interface Target {
   body: string;
   /** The subscription's custom headers. */
   headers?: Record<string, string>;
+  /** Its enabled transformation: the isolate to run it in and the module to load there. */
+  transformation?: { isolate: string; module: string };
 }
 
 /** The target, or why there is nothing to send. */
@@ -54,6 +57,7 @@ export async function resolveTarget(row: DispatchRow, sub: StoredSubscription | 
       webhookId: row.event_id,
       body: envelopeBody(row.type, row.event_created_at, row.data),
       ...(sub.headers ? { headers: await openHeaders(env, sub.id, sub.headers) } : {}),
+      ...(sub.transformation?.enabled ? { transformation: { isolate: transformationIsolate(sub.id, sub.transformation.version), module: sub.transformation.module } } : {}),
     },
   };
 }

@@ -4,7 +4,8 @@ import { RECOVER_LIMIT } from '../delivery/redeliver';
 import { recover } from '../services/log';
 import { IdParam, jsonBody, jsonResponse, problems } from '../schemas/common';
 import { EventAccepted } from '../schemas/events';
-import { RotateResponse, Subscription } from '../schemas/subscriptions';
+import { RotateResponse, Subscription, TransformationTest, TransformationTestResult } from '../schemas/subscriptions';
+import { tryTransformation } from '../services/transformations';
 import { subscriptionOr404 } from '../services/lookups';
 import { publicSubscription, rotateSecret, sendTestEvent, setPaused } from '../services/subscriptions';
 import { fail } from '../utils/problem';
@@ -94,6 +95,25 @@ export const subscriptionToolRoutes = applicationRoutes((routes, at) => {
     }),
     async (c) => {
       return c.json(await rotateSecret(c.env, await applicationOf(c), c.req.valid('param').id, c.req.valid('json')?.secret), 200);
+    },
+  );
+
+  routes.openapi(
+    createRoute({
+      method: 'post',
+      path: at.path('/subscriptions/{id}/transformation/test'),
+      tags,
+      security: bearer,
+      summary: 'Try its transformation (or other code) on a sample event; nothing is sent',
+      description: at.describe(
+        'Runs the saved transformation, or `code` when given (nothing is saved), in a sandboxed isolate, on an event of `event_type` with `payload` as its data (by default the event type’s example from the catalogue). Answers what would be sent, that it would be cancelled, or the error an attempt would fail with.',
+      ),
+      request: { params: at.params(SubId), body: jsonBody(TransformationTest) },
+      responses: { 200: jsonResponse(TransformationTestResult, 'What it made of the sample'), ...problems(400, 401, 404, 409, 413, 415, 422) },
+    }),
+    async (c) => {
+      const sub = await subscriptionOr404(c.env, await applicationOf(c), c.req.valid('param').id);
+      return c.json(await tryTransformation(c.env, sub, c.req.valid('json')), 200);
     },
   );
 });

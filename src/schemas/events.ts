@@ -32,7 +32,7 @@ export const EventCreate = z
 
 export const EventAccepted = z.object({ id: z.string(), type: z.string(), created_at: z.string() }).openapi('EventAccepted');
 
-export const DeliveryStatus = z.enum(['pending', 'succeeded', 'failed']);
+export const DeliveryStatus = z.enum(['pending', 'succeeded', 'failed', 'cancelled']);
 
 const ApplicationId = z.string().openapi({ example: 'app_01jd8x0000a1b2c3d4e5f6g7h8', description: 'The application it belongs to (`default` for the built-in one)' });
 
@@ -96,7 +96,7 @@ export const EventCompleted = z
       deliveries: z.array(
         z.object({
           subscription_id: z.string(),
-          status: z.enum(['succeeded', 'failed']),
+          status: z.enum(['succeeded', 'failed', 'cancelled']),
           attempts: z.number().int(),
           last_status: z.number().int().nullable().openapi({ description: 'HTTP status of the last attempt; null for a network error or timeout' }),
         }),

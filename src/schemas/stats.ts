@@ -20,6 +20,7 @@ const Counts = {
   succeeded: z.number().int().openapi({ description: 'Attempts that delivered' }),
   retrying: z.number().int().openapi({ description: 'Attempts that failed, with another scheduled' }),
   failed: z.number().int().openapi({ description: 'Attempts that failed for good (retries used up, or 410 Gone)' }),
+  cancelled: z.number().int().openapi({ description: 'Deliveries their transformation cancelled: nothing was sent' }),
   success_rate: z.number().nullable().openapi({ description: 'succeeded / attempts; null without attempts' }),
   latency_ms: Latency,
 };

@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { headerErrors, HEADER_LIMITS } from '../utils/custom-headers';
 import { PATTERN_RE } from '../delivery/patterns';
 import { filterErrors, type Filter as PayloadFilter } from '../utils/payload-filter';
+import { TRANSFORMATION_LIMITS } from '../delivery/transformation';
 
 const Url = z.string().min(1).max(2048).openapi({ example: 'https://example.com/webhooks', description: 'Receiver URL: `https:` and a public host' });
 const Events = z
@@ -44,6 +45,24 @@ const Headers = z
     description: `Sent with every attempt. Refused: edgehook's own (\`webhook-*\`, the signatures, \`content-type\`, \`user-agent\`), \`host\`, \`content-length\` and hop-by-hop headers. At most ${HEADER_LIMITS.count}. Values of credential-like names (\`authorization\`, \`*token*\`, \`*key*\`, …) are shown masked; sending a masked value back keeps the stored one.`,
     example: { authorization: 'Bearer rcv_3f9…', 'x-tenant': 'acme' },
   });
+const TransformationIn = z
+  .strictObject({
+    code: z
+      .string()
+      .min(1)
+      .refine((code) => new TextEncoder().encode(code).length <= TRANSFORMATION_LIMITS.codeBytes, `at most ${TRANSFORMATION_LIMITS.codeBytes} bytes of code`)
+      .openapi({
+        description: `A JavaScript module (at most ${TRANSFORMATION_LIMITS.codeBytes / 1024} KiB) whose default export, or a function named \`handler\`, takes \`{event_type, payload, headers}\` (\`payload\` is the whole body edgehook would send, \`{type, timestamp, data}\`, parsed) and returns \`{payload, headers?}\` (the payload is serialised and sent as is, signed as sent; extra headers follow the custom headers' rules) or \`{cancel: true}\` (nothing is sent: the delivery ends \`cancelled\`). It may be async.`,
+        example: "export default function ({ payload }) {\n  return { payload: { text: `${payload.type}: order ${payload.data.id}` } };\n}",
+      }),
+    enabled: z.boolean().default(true).openapi({ description: 'false keeps the code but sends webhooks as they are' }),
+  })
+  .openapi('TransformationInput', {
+    description: `Runs in a sandboxed isolate of its own (a Dynamic Worker): no network, no bindings, ${TRANSFORMATION_LIMITS.cpuMs} ms of CPU, ${TRANSFORMATION_LIMITS.iterations.toLocaleString('en')} loop iterations and calls, ${TRANSFORMATION_LIMITS.timeoutMs / 1000} s. A throw, a timeout, an endless loop or a wrong answer fails the attempt (\`transformation: …\`), retried on the schedule. Refused (422) where the deployment has no Worker Loader binding.`,
+  });
+const TransformationOut = z
+  .object({ code: z.string(), enabled: z.boolean(), version: z.string().openapi({ description: 'The first 16 hex digits of the code’s SHA-256' }) })
+  .openapi('Transformation');
 const Secret = z.string().openapi({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: '`whsec_` + base64 of 24 to 64 bytes' });
 const GivenSecret = z.string().openapi({
   example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
@@ -69,6 +88,7 @@ export const SubscriptionCreate = z
     ordering: Ordering.nullable().optional(),
     filter: Filter.nullable().optional(),
     headers: Headers.nullable().optional(),
+    transformation: TransformationIn.nullable().optional(),
   })
   .openapi('SubscriptionCreate');
 
@@ -87,6 +107,7 @@ export const SubscriptionUpdate = z
     ordering: Ordering.nullable().optional().openapi({ description: 'null: no ordering' }),
     filter: Filter.nullable().optional().openapi({ description: 'null: every event of its types' }),
     headers: Headers.nullable().optional().openapi({ description: 'Replaces them all; null: none' }),
+    transformation: TransformationIn.nullable().optional().openapi({ description: 'Replaces it; null removes it' }),
   })
   .openapi('SubscriptionUpdate');
 
@@ -107,6 +128,7 @@ export const Subscription = z
     paused: z.boolean().openapi({ description: 'Paused: deliveries wait (`POST …/resume` sends them)' }),
     filter: Filter.nullable(),
     headers: z.record(z.string(), z.string()).openapi({ description: 'Custom headers, credential-like values masked' }),
+    transformation: TransformationOut.nullable(),
     waiting: z.number().int().optional().openapi({ description: 'Deliveries held by flow control right now (on GET of one subscription)' }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -153,3 +175,19 @@ export const Jwks = z
     ),
   })
   .openapi('Jwks', { description: 'A JWK Set (RFC 7517) of the keys that sign this subscription’s webhooks now, and nothing else' });
+
+export const TransformationTest = z
+  .strictObject({
+    event_type: z.string().min(1).max(128).openapi({ example: 'order.created' }),
+    payload: z.unknown().optional().openapi({ description: "The event's `data` to try it on (default: the event type's example from the catalogue, else `{}`)" }),
+    code: TransformationIn.shape.code.optional().openapi({ description: 'Code to try instead of the saved code (nothing is saved)' }),
+  })
+  .openapi('TransformationTest');
+
+export const TransformationTestResult = z
+  .union([
+    z.object({ ok: z.literal(true), cancel: z.literal(false), body: z.string().openapi({ description: 'The body that would be sent (and signed), as it would be sent' }), headers: z.record(z.string(), z.string()) }),
+    z.object({ ok: z.literal(true), cancel: z.literal(true) }),
+    z.object({ ok: z.literal(false), error: z.string().openapi({ example: 'transformation: it threw TypeError: payload.data is undefined' }) }),
+  ])
+  .openapi('TransformationTestResult', { description: 'What the transformation made of the sample; nothing is sent' });

@@ -4,7 +4,7 @@ import type { Env } from '../env';
 import { logSources } from '../store/log-shards';
 import { BUCKET_SECONDS, latencyQuantile, statsOverTime, subscriptionSeries, type BucketCounts, type Counts } from '../store/stats';
 
-const EMPTY: Counts = { attempts: 0, succeeded: 0, retrying: 0, failed: 0, latency: [] };
+const EMPTY: Counts = { attempts: 0, succeeded: 0, retrying: 0, failed: 0, cancelled: 0, latency: [] };
 
 export function shaped(c: Counts) {
   return {
@@ -12,6 +12,7 @@ export function shaped(c: Counts) {
     succeeded: c.succeeded,
     retrying: c.retrying,
     failed: c.failed,
+    cancelled: c.cancelled,
     success_rate: c.attempts ? c.succeeded / c.attempts : null,
     latency_ms: { p50: latencyQuantile(c.latency, 0.5), p95: latencyQuantile(c.latency, 0.95) },
   };
@@ -19,7 +20,7 @@ export function shaped(c: Counts) {
 
 function add(a: Counts, b: Counts): Counts {
   const latency = Array.from({ length: Math.max(a.latency.length, b.latency.length) }, (_, i) => (a.latency[i] ?? 0) + (b.latency[i] ?? 0));
-  return { attempts: a.attempts + b.attempts, succeeded: a.succeeded + b.succeeded, retrying: a.retrying + b.retrying, failed: a.failed + b.failed, latency };
+  return { attempts: a.attempts + b.attempts, succeeded: a.succeeded + b.succeeded, retrying: a.retrying + b.retrying, failed: a.failed + b.failed, cancelled: a.cancelled + b.cancelled, latency };
 }
 
 /** The window's buckets end with the current 5-minute bucket, aligned to the window's step. */

@@ -27,6 +27,7 @@ import type { Filter } from '../utils/payload-filter';
 import { fail } from '../utils/problem';
 import { assertKnownTypes, subscriptionOr404 } from './lookups';
 import { assertReceiverUrl } from './receiver-url';
+import { preparedTransformation, type GivenTransformation } from './transformations';
 import { freshSecret, jwksOf, publicKeysOf, type PublicKeyEntry, type Shown } from './signing-secrets';
 
 export const TEST_EVENT_TYPE = 'webhook.test';
@@ -49,6 +50,7 @@ export interface NewSubscription {
   ordering?: 'fifo' | null;
   filter?: Filter | null;
   headers?: Record<string, string> | null;
+  transformation?: GivenTransformation | null;
 }
 
 /** `github_signature` is an HMAC of its own: it cannot go with an Ed25519 key. */
@@ -86,6 +88,7 @@ export async function createSubscription(env: Env, applicationId: string, input:
     ordering: input.ordering ?? null,
     paused: false,
     filter: input.filter ?? null,
+    transformation: (await preparedTransformation(env, input.transformation)) ?? null,
     headers: await sealHeaders(env, id, input.headers ?? null),
   };
   await saveNewSubscription(env, sub);
@@ -93,7 +96,7 @@ export async function createSubscription(env: Env, applicationId: string, input:
 }
 
 /** A PATCH as the API takes it: `signature` names a scheme (a change of it is a rotation to a new secret of it). */
-export type SubscriptionUpdate = Omit<SubscriptionFields, 'signature'> & { signature?: SignatureScheme };
+export type SubscriptionUpdate = Omit<SubscriptionFields, 'signature' | 'transformation'> & { signature?: SignatureScheme; transformation?: GivenTransformation | null };
 
 /** Applies a PATCH through the subscription's object, after checking its input. */
 export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionUpdate, nowMs = Date.now()): Promise<StoredSubscription> {
@@ -102,9 +105,10 @@ export async function changeSubscription(env: Env, scope: Scope, id: string, inp
   await assertKnownTypes(env, input.events);
   // Header values are sealed before they reach the object (a masked one sent back keeps the stored value).
   // A secret of the scheme asked for is made here too; the object uses it only if the scheme changes.
-  const { signature, ...rest } = input;
+  const { signature, transformation, ...rest } = input;
   const fields: SubscriptionFields = {
     ...rest,
+    ...(transformation !== undefined ? { transformation: await preparedTransformation(env, transformation) } : {}),
     ...(rest.headers ? { headers: await sealHeaders(env, id, rest.headers) } : {}),
     ...(signature ? { signature: { scheme: signature, fresh: (await freshSecret(env, id, signature)).stored } } : {}),
   };

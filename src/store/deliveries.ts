@@ -2,7 +2,7 @@
 import { newId } from '../utils/ids';
 import { CALLBACK_SUBSCRIPTION } from './callbacks';
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface DeliveryRow {
   id: string;

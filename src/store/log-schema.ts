@@ -2,6 +2,40 @@
 // attempts): today's D1 log tables, less what a single application does not need (the indexes that
 // lead with application_id). Versioned: a shard applies what it has not applied yet, in order.
 
+/** The deliveries table under `name`, its status one of `statuses`. */
+const deliveriesTable = (name: string, statuses: readonly string[]) => `
+CREATE TABLE ${name} (
+  id               TEXT PRIMARY KEY,
+  event_id         TEXT NOT NULL,
+  subscription_id  TEXT NOT NULL,
+  status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN (${statuses.map((x) => `'${x}'`).join(', ')})),
+  attempt_count    INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  TEXT,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  generation       INTEGER NOT NULL DEFAULT 0,
+  chain_attempts   INTEGER NOT NULL DEFAULT 0,
+  last_attempt_id  TEXT,
+  application_id   TEXT NOT NULL DEFAULT 'default',
+  last_attempt     TEXT,
+  UNIQUE (event_id, subscription_id)
+) WITHOUT ROWID;`;
+const V1_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+
+const DELIVERY_INDEXES = `
+CREATE INDEX deliveries_subscription ON deliveries (subscription_id, id);
+CREATE INDEX deliveries_subscription_status ON deliveries (subscription_id, status, created_at);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status = 'pending';`;
+
+const ALL_ATTEMPTS_VIEW = `
+CREATE VIEW all_attempts AS
+  SELECT delivery_id, id, at, status_code, duration_ms, error, response_excerpt, request_headers FROM attempts
+  UNION ALL
+  SELECT id AS delivery_id,
+         last_attempt ->> '$.id', last_attempt ->> '$.at', last_attempt ->> '$.status_code', last_attempt ->> '$.duration_ms',
+         last_attempt ->> '$.error', last_attempt ->> '$.response_excerpt', last_attempt ->> '$.request_headers'
+  FROM deliveries WHERE last_attempt IS NOT NULL;`;
+
 const V1 = `
 CREATE TABLE events (
   id            TEXT PRIMARY KEY,
@@ -22,25 +56,8 @@ CREATE TABLE idempotency_keys (
   body_hash      TEXT
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at_ms);
-CREATE TABLE deliveries (
-  id               TEXT PRIMARY KEY,
-  event_id         TEXT NOT NULL,
-  subscription_id  TEXT NOT NULL,
-  status           TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
-  attempt_count    INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at  TEXT,
-  created_at       TEXT NOT NULL,
-  updated_at       TEXT NOT NULL,
-  generation       INTEGER NOT NULL DEFAULT 0,
-  chain_attempts   INTEGER NOT NULL DEFAULT 0,
-  last_attempt_id  TEXT,
-  application_id   TEXT NOT NULL DEFAULT 'default',
-  last_attempt     TEXT,
-  UNIQUE (event_id, subscription_id)
-) WITHOUT ROWID;
-CREATE INDEX deliveries_subscription ON deliveries (subscription_id, id);
-CREATE INDEX deliveries_subscription_status ON deliveries (subscription_id, status, created_at);
-CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status = 'pending';
+${deliveriesTable('deliveries', V1_STATUSES)}
+${DELIVERY_INDEXES}
 CREATE TABLE attempts (
   delivery_id       TEXT NOT NULL,
   id                TEXT NOT NULL,
@@ -52,13 +69,7 @@ CREATE TABLE attempts (
   request_headers   TEXT,
   PRIMARY KEY (delivery_id, id)
 ) WITHOUT ROWID;
-CREATE VIEW all_attempts AS
-  SELECT delivery_id, id, at, status_code, duration_ms, error, response_excerpt, request_headers FROM attempts
-  UNION ALL
-  SELECT id AS delivery_id,
-         last_attempt ->> '$.id', last_attempt ->> '$.at', last_attempt ->> '$.status_code', last_attempt ->> '$.duration_ms',
-         last_attempt ->> '$.error', last_attempt ->> '$.response_excerpt', last_attempt ->> '$.request_headers'
-  FROM deliveries WHERE last_attempt IS NOT NULL;
+${ALL_ATTEMPTS_VIEW}
 CREATE TABLE delivery_stats (
   application_id  TEXT NOT NULL,
   bucket          INTEGER NOT NULL,
@@ -81,8 +92,21 @@ CREATE TABLE subscription_health (
 ) WITHOUT ROWID;
 `;
 
+// V2: `cancelled`, the final state of a delivery its transformation cancelled (nothing was sent). SQLite
+// cannot change a CHECK in place: the table is made again, its rows copied, its indexes and view remade.
+const V2 = `
+DROP VIEW all_attempts;
+${deliveriesTable('deliveries_v2', [...V1_STATUSES, 'cancelled'])}
+INSERT INTO deliveries_v2 SELECT * FROM deliveries;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v2 RENAME TO deliveries;
+${DELIVERY_INDEXES}
+${ALL_ATTEMPTS_VIEW}
+ALTER TABLE delivery_stats ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+`;
+
 /** Each version's DDL, in order; a shard records how many it has applied. */
-export const LOG_SCHEMA: readonly string[] = [V1];
+export const LOG_SCHEMA: readonly string[] = [V1, V2];
 
 /** Brings a shard's SQLite up to the newest schema (a fresh shard makes every table at once). */
 export function applyLogSchema(sql: SqlStorage): void {

@@ -8,7 +8,7 @@ export const LATENCY_EDGES = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_00
 const CLASSES = LATENCY_EDGES.length + 1;
 const L = Array.from({ length: CLASSES }, (_, i) => `l${i}`);
 
-export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed';
+export type AttemptOutcome = 'succeeded' | 'retrying' | 'failed' | 'cancelled';
 
 export interface CountedAttempt {
   application_id: string;
@@ -25,6 +25,8 @@ export interface Counts {
   succeeded: number;
   retrying: number;
   failed: number;
+  /** Deliveries their transformation cancelled (nothing sent). */
+  cancelled: number;
   /** Attempts per latency class (LATENCY_EDGES). */
   latency: number[];
 }
@@ -63,16 +65,16 @@ export function countAttempts(db: D1Database, attempts: CountedAttempt[]): D1Pre
     const key: [string, number, string, string] = [a.application_id, bucketOf(Date.parse(a.at)), a.subscription_id, a.event_type];
     const id = JSON.stringify(key);
     let entry = byKey.get(id);
-    if (!entry) byKey.set(id, (entry = { key, counts: { attempts: 0, succeeded: 0, retrying: 0, failed: 0, latency: new Array(CLASSES).fill(0) } }));
+    if (!entry) byKey.set(id, (entry = { key, counts: { attempts: 0, succeeded: 0, retrying: 0, failed: 0, cancelled: 0, latency: new Array(CLASSES).fill(0) } }));
     entry.counts.attempts++;
     entry.counts[a.outcome]++;
     entry.counts.latency[latencyClass(a.duration_ms)]!++;
   }
-  const columns = ['attempts', 'succeeded', 'retrying', 'failed', ...L];
+  const columns = ['attempts', 'succeeded', 'retrying', 'failed', 'cancelled', ...L];
   const sql = `INSERT INTO delivery_stats (application_id, bucket, subscription_id, event_type, ${columns.join(', ')})
     VALUES (?1, ?2, ?3, ?4, ${columns.map((_, i) => `?${i + 5}`).join(', ')})
     ON CONFLICT (application_id, bucket, subscription_id, event_type) DO UPDATE SET ${columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
-  return [...byKey.values()].map(({ key, counts }) => db.prepare(sql).bind(...key, counts.attempts, counts.succeeded, counts.retrying, counts.failed, ...counts.latency));
+  return [...byKey.values()].map(({ key, counts }) => db.prepare(sql).bind(...key, counts.attempts, counts.succeeded, counts.retrying, counts.failed, counts.cancelled, ...counts.latency));
 }
 
 export interface StatsQuery {
@@ -92,9 +94,9 @@ export interface BucketCounts extends Counts {
   bucket: number;
 }
 
-const SUMS = `sum(attempts) AS attempts, sum(succeeded) AS succeeded, sum(retrying) AS retrying, sum(failed) AS failed, ${L.map((c) => `sum(${c}) AS ${c}`).join(', ')}`;
-type SumRow = { attempts: number; succeeded: number; retrying: number; failed: number } & Record<string, number>;
-const toCounts = (r: SumRow): Counts => ({ attempts: r.attempts, succeeded: r.succeeded, retrying: r.retrying, failed: r.failed, latency: L.map((c) => r[c] ?? 0) });
+const SUMS = `sum(attempts) AS attempts, sum(succeeded) AS succeeded, sum(retrying) AS retrying, sum(failed) AS failed, sum(cancelled) AS cancelled, ${L.map((c) => `sum(${c}) AS ${c}`).join(', ')}`;
+type SumRow = { attempts: number; succeeded: number; retrying: number; failed: number; cancelled: number } & Record<string, number>;
+const toCounts = (r: SumRow): Counts => ({ attempts: r.attempts, succeeded: r.succeeded, retrying: r.retrying, failed: r.failed, cancelled: r.cancelled ?? 0, latency: L.map((c) => r[c] ?? 0) });
 
 function where(q: StatsQuery) {
   const clauses = ['application_id = ?1', 'bucket >= ?2', 'bucket < ?3'];

@@ -1,6 +1,6 @@
 // Every change a subscription can go through, as pure functions of its state: its Durable Object
 // applies them one at a time, in order, so none is lost.
-import { signatureScheme, type RateLimit, type SignatureScheme, type StoredSubscription } from './subscriptions';
+import { signatureScheme, type RateLimit, type SignatureScheme, type StoredSubscription, type StoredTransformation } from './subscriptions';
 import { rotateSecrets, type NewSecret, type Refusal } from './secret-rotation';
 import { MASK } from '../utils/custom-headers';
 import type { Filter } from '../utils/payload-filter';
@@ -16,6 +16,8 @@ export interface SubscriptionFields {
   ordering?: 'fifo' | null;
   filter?: Filter | null;
   headers?: Record<string, string> | null;
+  /** Replaces it (already checked and given its iteration budget); null removes it. */
+  transformation?: StoredTransformation | null;
   /** Another signature scheme: `fresh` (of that scheme) becomes current, the old secret signs 24 h more. Ignored when it is the scheme already. */
   signature?: { scheme: SignatureScheme; fresh: NewSecret };
 }
@@ -80,6 +82,7 @@ function updated(sub: StoredSubscription, f: SubscriptionFields, nowMs: number):
     ordering: f.ordering === undefined ? sub.ordering : f.ordering,
     filter: f.filter === undefined ? sub.filter : f.filter,
     headers: f.headers === undefined ? sub.headers : withHeaders(sub.headers, f.headers),
+    transformation: f.transformation === undefined ? sub.transformation : f.transformation,
     updated_at: new Date(nowMs).toISOString(),
   };
 }

@@ -38,7 +38,21 @@ export interface StoredSubscription {
   filter?: Filter | null;
   /** Custom headers sent with every attempt; absent in older copies: none. */
   headers?: Record<string, string> | null;
+  /** JavaScript that reshapes each webhook before it is signed and sent; absent in older copies: none. */
+  transformation?: StoredTransformation | null;
 }
+
+export interface StoredTransformation {
+  /** As sent, shown back as it is. */
+  code: string;
+  enabled: boolean;
+  /** The module that runs: the code with its iteration budget put in when it was saved. */
+  module: string;
+  /** The version of the code: its SHA-256, first 16 hex digits (one isolate per subscription and version). */
+  version: string;
+}
+
+export type PublicTransformation = Omit<StoredTransformation, 'module'>;
 
 /** How a subscription signs: `v1` with an HMAC secret (the default), or `v1a` with an Ed25519 key pair. */
 export type SignatureScheme = 'hmac' | 'ed25519';
@@ -54,7 +68,8 @@ export function signingPublicKeys(sub: StoredSubscription, nowMs: number): { pub
 /** Whether the consumer must ask the subscription's object before each attempt. */
 export const hasFlowControl = (sub: StoredSubscription) => Boolean(sub.rate_limit || sub.ordering === 'fifo' || sub.paused);
 
-export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused' | 'filter' | 'headers'> & {
+export type PublicSubscription = Omit<StoredSubscription, 'secrets' | 'rate_limit' | 'ordering' | 'paused' | 'filter' | 'headers' | 'transformation'> & {
+  transformation: PublicTransformation | null;
   signature: SignatureScheme;
   /** The current Ed25519 public key (`whpk_…`); null for HMAC. */
   public_key: string | null;
@@ -87,9 +102,10 @@ export function withApplication(sub: StoredSubscription): StoredSubscription {
 }
 
 export function toPublic(sub: StoredSubscription): PublicSubscription {
-  const { secrets: _secrets, ...rest } = sub;
+  const { secrets: _secrets, transformation, ...rest } = sub;
   return {
     ...rest,
+    transformation: transformation ? { code: transformation.code, enabled: transformation.enabled, version: transformation.version } : null,
     signature: signatureScheme(sub),
     public_key: sub.secrets[0]?.public_key ?? null,
     rate_limit: sub.rate_limit ? { per_second: sub.rate_limit.per_second, burst: sub.rate_limit.burst ?? 1 } : null,
