@@ -31,6 +31,11 @@ import { EventPage } from './pages/event';
 import { LoginPage } from './pages/login';
 import { ConfirmDeletePage, SubscriptionsPage, type Notice } from './pages/subscriptions';
 import { publicKeysOf, type Shown } from '../services/signing-secrets';
+import { submitTransformationForm, type FormOutcome } from '../services/transformation-form';
+import { sampleTypes } from '../views/transformation-editor';
+import { TransformationPage } from './pages/transformation';
+import { allEventTypes } from '../store/event-types';
+import type { StoredSubscription } from '../store/subscriptions';
 import { pageHeaders } from './page-headers';
 import { endSession, requireSession, sameOrigin, startSession, tokenIsValid } from './session';
 
@@ -45,7 +50,10 @@ const PARTIAL = { 'x-partial': '1' };
 for (const path of ['/', '/ui/*']) dashboard.use(path, pageHeaders(), sameOrigin());
 
 // Forms are small: anything larger is not one of ours.
-dashboard.use('/ui/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) }));
+// Forms are small; a transformation's carries its code (64 KiB at most, larger form-encoded).
+const formLimit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) });
+const codeLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.text('Form too large.', 413) });
+dashboard.use('/ui/*', (c, next) => (c.req.path.endsWith('/transformation') ? codeLimit : formLimit)(c, next));
 
 dashboard.get('/ui/login', (c) => c.html(<LoginPage />));
 dashboard.post('/ui/login', async (c) => {
@@ -151,6 +159,17 @@ dashboard.post('/ui/subscriptions/:id/test', async (c) => {
   }
 });
 
+async function transformationPage(c: C, sub: StoredSubscription, outcome: Partial<FormOutcome> = {}, status: 200 | 422 = 200) {
+  const fresh = await subscriptionOr404(c.env, ANY_APPLICATION, sub.id);
+  return c.html(<TransformationPage sub={fresh} eventTypes={sampleTypes(fresh, await allEventTypes(c.env.DB))} {...outcome} />, status);
+}
+dashboard.get('/ui/subscriptions/:id/transformation', async (c) => transformationPage(c, await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'))));
+dashboard.post('/ui/subscriptions/:id/transformation', async (c) => {
+  const sub = await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'));
+  const outcome = await submitTransformationForm(c.env, ANY_APPLICATION, sub, await c.req.parseBody());
+  return transformationPage(c, sub, outcome, outcome.notice?.kind === 'err' ? 422 : 200);
+});
+
 dashboard.get('/ui/subscriptions/:id/delete', async (c) => c.html(<ConfirmDeletePage sub={await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'))} />));
 dashboard.post('/ui/subscriptions/:id/delete', async (c) => {
   const sub = await subscriptionOr404(c.env, ANY_APPLICATION, c.req.param('id'));
@@ -163,7 +182,7 @@ dashboard.get('/ui/deliveries', async (c) => {
   const status = c.req.query('status');
   const filters: DeliveryFilters = {
     ...(c.req.query('application_id') ? { application_id: c.req.query('application_id') } : {}),
-    ...(status && ['pending', 'succeeded', 'failed'].includes(status) ? { status } : {}),
+    ...(status && ['pending', 'succeeded', 'failed', 'cancelled'].includes(status) ? { status } : {}),
     ...(c.req.query('subscription_id') ? { subscription_id: c.req.query('subscription_id') } : {}),
     ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
   };

@@ -17,6 +17,7 @@ import { endPortalSession, enterPortal } from '../services/portal';
 import { callbackSecretFor, rotateCallbackSecretFor } from '../services/applications';
 import { changeSubscription, createSubscription, currentSecret, deleteSubscription, listOfApplication, rotateSecret, sendTestEvent } from '../services/subscriptions';
 import { publicKeysOf } from '../services/signing-secrets';
+import { submitTransformationForm, type TryOutcome } from '../services/transformation-form';
 import { validated } from '../services/validated';
 import type { ApplicationRow } from '../store/applications';
 import { attemptsOf } from '../store/attempts';
@@ -54,7 +55,10 @@ portal.onError(async (err, c) => {
 });
 
 // Forms come from the portal's own pages only, and are small.
-portal.use('/portal/*', sameOrigin(), bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) }));
+// Forms are small; a transformation's carries its code (64 KiB at most, larger form-encoded).
+const formLimit = bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('Form too large.', 413) });
+const codeLimit = bodyLimit({ maxSize: 512 * 1024, onError: (c) => c.text('Form too large.', 413) });
+portal.use('/portal/*', sameOrigin(), (c, next) => (c.req.path.endsWith('/transformation') ? codeLimit : formLimit)(c, next));
 
 portal.get('/portal/enter', async (c) => {
   const entry = await enterPortal(c.env, c.req.query('token') ?? '');
@@ -100,7 +104,7 @@ portal.post('/portal/callback-secret/rotate', async (c) => {
   return listPage(c, { kind: 'ok', text: 'New callback secret below. The old one keeps signing beside it for 24 hours.' }, 200, secret);
 });
 
-async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string } = {}, status: 200 | 422 = 200) {
+async function detailPage(c: C, id: string, extra: { notice?: Notice; secret?: string; tried?: TryOutcome; code?: string } = {}, status: 200 | 422 = 200) {
   const app = appOf(c);
   const sub = await subscriptionOr404(c.env, app.id, id);
   const [types, stats, keys] = await Promise.all([
@@ -183,6 +187,12 @@ portal.post('/portal/subscriptions/:id/rotate', async (c) => {
   }
 });
 
+portal.post('/portal/subscriptions/:id/transformation', async (c) => {
+  const sub = await subscriptionOr404(c.env, appOf(c).id, c.req.param('id'));
+  const outcome = await submitTransformationForm(c.env, appOf(c).id, sub, await c.req.parseBody());
+  return detailPage(c, sub.id, outcome, outcome.notice?.kind === 'err' ? 422 : 200);
+});
+
 portal.post('/portal/subscriptions/:id/recover', async (c) => {
   const sub = await subscriptionOr404(c.env, appOf(c).id, c.req.param('id'));
   const raw = String((await c.req.parseBody()).since ?? '');
@@ -215,7 +225,7 @@ portal.get('/portal/deliveries', async (c) => {
   const app = appOf(c);
   const status = c.req.query('status');
   const filters: Filters = {
-    ...(status && ['pending', 'succeeded', 'failed'].includes(status) ? { status } : {}),
+    ...(status && ['pending', 'succeeded', 'failed', 'cancelled'].includes(status) ? { status } : {}),
     ...(c.req.query('subscription_id') ? { subscription_id: c.req.query('subscription_id') } : {}),
     ...(c.req.query('type') ? { type: c.req.query('type') } : {}),
   };

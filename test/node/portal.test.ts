@@ -149,6 +149,31 @@ describe('customer portal in Chromium', () => {
     await page.close();
   });
 
+  it('edits a transformation: Try it shows what would be sent, Save makes the next webhook go reshaped', async () => {
+    const app = await api('POST', '/v1/applications', { name: 'Shape Corp' });
+    const sub = await api('POST', `/v1/applications/${app.id}/subscriptions`, { url: `${receivers.origin}/hook/portal-transform`, events: ['webhook.test'] });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    await page.goto(await portalLink(app.id));
+    await page.goto(`${server.url}/portal/subscriptions/${sub.id}`);
+    await page.getByLabel('Code').fill('export default ({ event_type, payload }) => ({ payload: { text: event_type + " says " + payload.data.message } })');
+    await page.getByLabel(/Sample data/).fill('{"message":"hi"}');
+    await page.getByRole('button', { name: 'Try it' }).click();
+    assert.equal(await page.locator('[data-try-body]').textContent(), '{"text":"webhook.test says hi"}');
+    assert.equal((await api('GET', `/v1/applications/${app.id}/subscriptions/${sub.id}`)).transformation, null, 'trying saves nothing');
+    await page.getByRole('button', { name: 'Save transformation' }).click();
+    await page.getByText('Transformation saved').waitFor();
+    const saved = (await api('GET', `/v1/applications/${app.id}/subscriptions/${sub.id}`)).transformation;
+    assert.equal(saved.enabled, true);
+    assert.match(saved.code, /says/);
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    for (let i = 0; i < 100 && (await received('portal-transform')).length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    const [got] = await received('portal-transform');
+    assert.equal(got?.body, '{"text":"webhook.test says This is a test event from edgehook."}');
+    new Webhook(sub.secret).verify(got!.body, got!.headers);
+    await page.screenshot({ path: `${SHOTS}/portal-transformation.png` });
+    await page.close();
+  });
+
   it('refuses an expired link; a session of one application opens nothing of another', async () => {
     const A = await api('POST', '/v1/applications', { name: 'Browser A' });
     const B = await api('POST', '/v1/applications', { name: 'Browser B' });

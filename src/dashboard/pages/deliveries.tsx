@@ -49,7 +49,7 @@ export const DeliveriesPage = ({ filters, subs, apps, table }: { filters: Delive
         </label>
         <label>Status
           <select name="status">
-            {['', 'pending', 'succeeded', 'failed'].map((s) => <option value={s} selected={filters.status === s}>{s || 'any'}</option>)}
+            {['', 'pending', 'succeeded', 'failed', 'cancelled'].map((s) => <option value={s} selected={filters.status === s}>{s || 'any'}</option>)}
           </select>
         </label>
         <label>Subscription

@@ -51,6 +51,7 @@ const Actions = ({ sub }: { sub: StoredSubscription }) => (
     <form class="inline" method="post" action={`/ui/subscriptions/${sub.id}/rotate`}>
       <button data-busy="Rotating…">{signatureScheme(sub) === 'ed25519' ? 'Rotate key pair' : 'Rotate secret'}</button>
     </form>
+    <a href={`/ui/subscriptions/${sub.id}/transformation`}>{sub.transformation ? (sub.transformation.enabled ? 'Transformation (on)' : 'Transformation (off)') : 'Transformation'}</a>
     <form class="inline" method="get" action={`/ui/subscriptions/${sub.id}/delete`}><button class="danger" data-busy="Opening…">Delete</button></form>
   </div>
 );

@@ -22,7 +22,7 @@ export const DeliveriesPage = (p: { app: ApplicationRow; rows: Listed[]; subs: S
       <form method="get" action="/portal/deliveries" class="card row">
         <label>Status
           <select name="status">
-            {['', 'pending', 'succeeded', 'failed'].map((s) => <option value={s} selected={p.filters.status === s}>{s || 'any'}</option>)}
+            {['', 'pending', 'succeeded', 'failed', 'cancelled'].map((s) => <option value={s} selected={p.filters.status === s}>{s || 'any'}</option>)}
           </select>
         </label>
         <label>Subscription

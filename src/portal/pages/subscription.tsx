@@ -7,10 +7,23 @@ import type { EventTypeRow } from '../../store/event-types';
 import { signatureScheme, type StoredSubscription } from '../../store/subscriptions';
 import type { PublicKeyEntry } from '../../services/signing-secrets';
 import { PublicKeysHelp } from '../../views/verify-help';
+import { sampleTypes, TransformationEditor } from '../../views/transformation-editor';
+import type { TryOutcome } from '../../services/transformation-form';
 import { Layout, NoticeBox, StatusBadge, type Notice } from '../layout';
 import { EventTypePicker, SignaturePicker } from './subscriptions';
 
-export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscription; types: EventTypeRow[]; chart: Child; keys: PublicKeyEntry[]; origin: string; notice?: Notice; secret?: string }) => {
+export const SubscriptionPage = (p: {
+  app: ApplicationRow;
+  sub: StoredSubscription;
+  types: EventTypeRow[];
+  chart: Child;
+  keys: PublicKeyEntry[];
+  origin: string;
+  notice?: Notice;
+  secret?: string;
+  tried?: TryOutcome;
+  code?: string;
+}) => {
   const { sub } = p;
   const base = `/portal/subscriptions/${sub.id}`;
   const ed25519 = signatureScheme(sub) === 'ed25519';
@@ -68,6 +81,10 @@ export const SubscriptionPage = (p: { app: ApplicationRow; sub: StoredSubscripti
           <p class="muted">Changing the signature makes a new secret or key pair; the old one keeps signing beside it for 24 hours.</p>
           <button class="primary" type="submit">Save</button>
         </form>
+      </section>
+      <section class="card" aria-labelledby="transformation">
+        <h2 id="transformation">Transformation</h2>
+        <TransformationEditor action={`${base}/transformation`} transformation={sub.transformation} eventTypes={sampleTypes(sub, p.types)} code={p.code} tried={p.tried} />
       </section>
       <section class="card" aria-labelledby="recover">
         <h2 id="recover">Re-send failed deliveries</h2>
