@@ -18,6 +18,11 @@ export const PRICES = {
   'do.requests': 0.15 / 1e6, // developers.cloudflare.com/durable-objects/platform/pricing/
   'do.gb_s': 12.5 / 1e6, // duration, per GB-second while active (128 MB an object)
   // A SQLite-backed object's rows are billed as D1's: the same pages.
+  // Dynamic Workers (developers.cloudflare.com/dynamic-workers/pricing/): each unique (id, code) loaded in a
+  // day, beyond 1,000 a month; each RPC call a request at Workers Standard rates; CPU, startup included.
+  'dynamic.worker_day': 0.002,
+  'dynamic.requests': 0.3 / 1e6,
+  'cpu.ms': 0.02 / 1e6,
 };
 
 /** Rows written, D1's and the log shards' (which Durable Objects bill as D1 does). */

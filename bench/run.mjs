@@ -8,7 +8,7 @@ import { freePort, ROOT, startDevServer } from '../scripts/lib/dev-server.mjs';
 import { client, median, quantile, startReceiver, waitFor } from './lib.mjs';
 import { fanoutChart } from './chart.mjs';
 import { measureRetention } from './retention.mjs';
-import { measureCost } from './cost.mjs';
+import { measureCost, PRICES } from './cost.mjs';
 import { measureSchemaValidation } from './schema-validation.mjs';
 import { kitSize, sizes } from '../scripts/lib/kit-size.mjs';
 import { describe as describeModel, model } from './scale-model.mjs';
@@ -280,6 +280,26 @@ try {
     Object.assign(signing[size], { ed25519: median(ed), hmac_per_ed25519: median(hmac) / median(ed), ed25519_us: 1e6 / median(ed), hmac_us: 1e6 / median(hmac) });
   }
 
+  // 4a'. Transformations: a run of a small one (1 KiB body) with the service's own runner, in a warm isolate
+  // and in a new one (new code), timed inside the bare Worker; and their price at Cloudflare's rates.
+  progress('transformations: a run in a warm isolate and in a new one …');
+  const transformMs = async (cold, n) => {
+    await fetch(`${bare.url}/transform?n=5&cold=${cold ? 1 : 0}`).then((r) => r.json());
+    const samples = [];
+    for (let round = 0; round < 5; round++) samples.push((await fetch(`${bare.url}/transform?n=${n}&cold=${cold ? 1 : 0}`).then((r) => r.json())).ms / n);
+    return median(samples);
+  };
+  const warm = await transformMs(false, 500);
+  const cold = await transformMs(true, 20);
+  results.transformations = {
+    warm_ms: warm,
+    cold_ms: cold,
+    // One RPC call per attempt, and its CPU (a warm run's time is an upper bound on its CPU): per million attempts.
+    usd_per_million_attempts: 1e6 * (PRICES['dynamic.requests'] + warm * PRICES['cpu.ms']),
+    // One Dynamic Worker per subscription and version of its code, each day it runs (beyond 1,000 a month included).
+    usd_per_subscription_day: PRICES['dynamic.worker_day'] + cold * PRICES['cpu.ms'],
+  };
+
   // 4b. Secrets at rest: opening a batch's 10 sealed secrets, against signing that batch's 10 attempts.
   progress('secrets at rest: opening a batch of sealed secrets, first time and cached …');
   const perBatch = async (path, batches) => {
@@ -384,6 +404,12 @@ const rows = [
     `${f1(results.signing[s].hmac_per_ed25519)}× HMAC's cost`,
   ]),
   [
+    'A transformation (1 KiB body), ms a run: warm isolate / new isolate; $ per million attempts; $ per subscription a day',
+    `${f2(results.transformations.warm_ms)} / ${f2(results.transformations.cold_ms)}`,
+    `$${f2(results.transformations.usd_per_million_attempts)} / M`,
+    `$${results.transformations.usd_per_subscription_day.toFixed(4)} / day`,
+  ],
+  [
     "Opening a batch's 10 sealed secrets, µs per batch: first time / cached (vs signing its 10 attempts)",
     `${f1(results.secrets.first)} / ${f1(results.secrets.cached)}`,
     `signing ${f1(results.secrets.signing)}`,
@@ -427,6 +453,8 @@ const keyed = {
   ingest_ratio: results.ingest.ratio,
   signing_ratio: results.signing[1024].ratio,
   ed25519_signing_cost_vs_hmac: results.signing[1024].hmac_per_ed25519,
+  transformation_warm_ms: results.transformations.warm_ms,
+  transformation_cold_ms: results.transformations.cold_ms,
 };
 writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify({ measured: new Date().toISOString(), ...keyed, model_inputs: results.model_inputs, results }, null, 1)}\n`);
 const costTable = [

@@ -6,10 +6,15 @@
 //                                  impl=ed25519: the service's own code with an Ed25519 key (`v1a`)
 //   GET  /enqueue?url&n            queues n messages (sendBatch of 100) whose consumer POSTs each to url, six
 //                                  at a time, and acks them: the floor of a queue consumer, edgehook's batch settings
+//   GET  /transform?n&cold          n runs of a small transformation with the service's own runner (a 1 KiB
+//                                  body): cold=1 loads a new isolate (new code) for each, else one warm isolate;
+//                                  answers the runs' milliseconds, timed inside the Worker
 //   GET  /open?n&cached            n times, open a batch's 10 sealed subscription secrets (AES-GCM) with the
 //                                  service's own code: cached=0 forgets what it opened before each batch
 import { forgetOpenedSecrets, openSecret, sealSecret } from '../../../src/signing/secret-box.ts';
 import { signatureHeader } from '../../../src/signing/sign.ts';
+import { runTransformation } from '../../../src/delivery/transformation.ts';
+import { withIterationBudget } from '../../../src/utils/iteration-budget.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 /** RFC 8032's first test key as a Standard Webhooks secret key. */
@@ -47,6 +52,27 @@ async function sign(impl: string, size: number, n: number): Promise<number> {
   return n;
 }
 
+const TRANSFORM = 'export default ({ event_type, payload }) => ({ payload: { text: event_type + ": " + payload.data.note } });';
+let coldRuns = 0;
+
+async function transform(env: { LOADER?: WorkerLoader }, n: number, cold: boolean): Promise<number> {
+  const payload = { type: 'bench.transform', timestamp: '2026-11-29T00:00:00.000Z', data: { note: 'x'.repeat(1000) } };
+  // Cold: new code under a new id each run, as a new version of a subscription's code would be. The
+  // iteration budget is put in beforehand, as it is when code is saved: only the runs are timed.
+  const runs = Array.from({ length: n }, () => {
+    const code = cold ? `${TRANSFORM}\n// ${coldRuns++}` : TRANSFORM;
+    const made = withIterationBudget(code, 1_000_000);
+    if ('error' in made) throw new Error(made.error);
+    return { id: cold ? `bench:cold:${coldRuns}` : 'bench:warm', module: made.module };
+  });
+  const started = performance.now();
+  for (const run of runs) {
+    const r = await runTransformation(env, run.id, run.module, { event_type: 'bench.transform', payload, headers: {} });
+    if (!('body' in r)) throw new Error(JSON.stringify(r));
+  }
+  return performance.now() - started;
+}
+
 const BATCH = 10;
 const KEYS = { SECRETS_KEY: `bench:${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))}` };
 let sealed: Promise<string[]> | undefined;
@@ -62,6 +88,7 @@ async function openBatches(n: number, cached: boolean): Promise<number> {
 
 interface BareEnv {
   QUEUE: Queue<{ url: string; n: number }>;
+  LOADER?: WorkerLoader;
 }
 
 async function enqueue(env: BareEnv, url: string, n: number): Promise<number> {
@@ -97,6 +124,8 @@ export default {
         return Response.json({ n: await sign(url.searchParams.get('impl') ?? 'bare', q('size', 1024), q('n', 1000)) });
       case '/enqueue':
         return Response.json({ n: await enqueue(env, url.searchParams.get('url')!, q('n', 100)) });
+      case '/transform':
+        return Response.json({ ms: await transform(env, q('n', 100), url.searchParams.get('cold') === '1') });
       case '/open':
         return Response.json({ n: await openBatches(q('n', 1000), url.searchParams.get('cached') === '1') });
       case '/noop':
