@@ -179,5 +179,11 @@ describe('isolation', () => {
     const tried = await as(b.key, `/v1/subscriptions/${subB.id}/transformation/test`, { event_type: 'tf.iso', payload: { secret: 'b-2' }, code });
     expect(JSON.parse(tried.body.body)).toEqual({ seen: ['b-2'] });
     expect([ea.id, eb.id, subA.id]).toHaveLength(3);
+    // And no bindings: the isolate's env is empty, so edgehook's KV, D1, queues and objects are out of reach.
+    const envKeys = await as(b.key, `/v1/subscriptions/${subB.id}/transformation/test`, {
+      event_type: 'tf.iso',
+      code: 'import { env } from "cloudflare:workers"; export default () => ({ payload: { keys: Object.keys(env), fetch: typeof globalThis.fetch } })',
+    });
+    expect(JSON.parse(envKeys.body.body)).toEqual({ keys: [], fetch: 'function' });
   });
 });

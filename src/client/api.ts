@@ -10323,7 +10323,7 @@ export interface components {
             /** @description The first 16 hex digits of the code’s SHA-256 */
             version: string;
         } | null;
-        /** @description Runs in a sandboxed isolate of its own (a Dynamic Worker): no network, no bindings, 50 ms of CPU, 1,000,000 loop iterations and calls, 2 s. A throw, a timeout, an endless loop or a wrong answer fails the attempt (`transformation: …`), retried on the schedule. Refused (422) where the deployment has no Worker Loader binding. */
+        /** @description Runs in a sandboxed isolate of its own (a Dynamic Worker): no network, no bindings, 10 ms of CPU, 1,000,000 loop iterations and calls, 2 s. A throw, a timeout, an endless loop or a wrong answer fails the attempt (`transformation: …`), retried on the schedule. Refused (422) where the deployment has no Worker Loader binding. */
         TransformationInput: {
             /**
              * @description A JavaScript module (at most 64 KiB) whose default export, or a function named `handler`, takes `{event_type, payload, headers}` (`payload` is the whole body edgehook would send, `{type, timestamp, data}`, parsed) and returns `{payload, headers?}` (the payload is serialised and sent as is, signed as sent; extra headers follow the custom headers' rules) or `{cancel: true}` (nothing is sent: the delivery ends `cancelled`). It may be async.

@@ -12,7 +12,7 @@ export const TRANSFORMATION_LIMITS = {
   /** Loop iterations and function calls, together, per run. */
   iterations: 1_000_000,
   /** CPU time per run, enforced by Cloudflare (not by `wrangler dev`: the iteration budget is the local line). */
-  cpuMs: 50,
+  cpuMs: 10,
   /** How long a run may take before the caller gives up on it (a promise that never settles). */
   timeoutMs: 2_000,
   /** The serialised payload it returns, in UTF-8 bytes. */
