@@ -3,9 +3,11 @@
 // included: the sweep runs at start and every minute, and queues again whatever the crash left undone.
 //   npm run dev -- --port 9000            another port (or PORT=9000)
 //   npm run dev -- --var NAME:value …     set a var (as `wrangler dev --var` does)
+//   npm run dev -- --ip 0.0.0.0 …         any other `wrangler dev` flag, passed on (see --help)
 // Also EDGEHOOK_STATE_DIR (another state folder) and EDGEHOOK_SWEEP_EVERY_MS.
-import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { nodeVersionProblem } from './lib/node-version.mjs';
+import { isLoopback, parseDevArgs, USAGE, wranglerFlags } from './lib/dev-flags.mjs';
 
 const problem = nodeVersionProblem();
 if (problem) {
@@ -13,35 +15,37 @@ if (problem) {
   process.exit(1);
 }
 
-const USAGE = 'usage: npm run dev -- [--port N] [--var NAME:value …]';
-const refuse = (why) => {
-  console.error(`npm run dev: ${why}\n${USAGE}`);
-  process.exit(2);
-};
-let parsed;
+const { ensureDevVars, ROOT, startDevServer } = await import('./lib/dev-server.mjs');
+const help = spawnSync(`${ROOT}node_modules/.bin/wrangler`, ['dev', '--help'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+let args;
 try {
-  parsed = parseArgs({ options: { port: { type: 'string' }, var: { type: 'string', multiple: true } }, strict: true }).values;
+  args = parseDevArgs(process.argv.slice(2), wranglerFlags(help.stdout));
 } catch (err) {
-  refuse(err.message);
+  console.error(`npm run dev: ${err.message}\n${USAGE}`);
+  process.exit(2);
 }
-const { port: flag } = parsed;
-if (flag !== undefined && !(/^\d+$/.test(flag) && Number(flag) > 0 && Number(flag) < 65536)) refuse(`cannot use --port ${flag}`);
-const port = Number(flag ?? process.env.PORT ?? 8787);
-const extraVars = {};
-for (const pair of parsed.var ?? []) {
-  if (!pair.includes(':')) refuse(`cannot use --var ${pair}: NAME:value`);
-  extraVars[pair.slice(0, pair.indexOf(':'))] = pair.slice(pair.indexOf(':') + 1);
+if (args.help) {
+  console.log(`${USAGE}\n\nEvery other flag goes to wrangler dev:\n${help.stdout.slice(help.stdout.indexOf('OPTIONS'))}`);
+  process.exit(0);
+}
+if (!isLoopback(args.ip)) {
+  console.warn(
+    `\n⚠  --ip ${args.ip}: edgehook will answer from the network. Its API token is the dev token in .dev.vars,\n` +
+      '   and ALLOW_INSECURE_URLS=true there lets anyone who has it make edgehook call any http: URL, private ones too.\n',
+  );
 }
 
-const { ensureDevVars, startDevServer } = await import('./lib/dev-server.mjs');
 const vars = ensureDevVars();
 const server = await startDevServer({
-  port,
-  persistTo: process.env.EDGEHOOK_STATE_DIR || undefined,
+  port: args.port ?? Number(process.env.PORT ?? 8787),
+  ip: args.ip,
+  inspectorPort: args.inspectorPort,
+  persistTo: args.persistTo ?? (process.env.EDGEHOOK_STATE_DIR || undefined),
   sweepEveryMs: Number(process.env.EDGEHOOK_SWEEP_EVERY_MS) || undefined,
-  vars: extraVars,
+  vars: args.vars,
+  extraArgs: args.pass,
 });
-const token = extraVars.API_TOKEN ?? vars.API_TOKEN;
+const token = args.vars.API_TOKEN ?? vars.API_TOKEN;
 console.log(`\nedgehook is running on ${server.url}  (API token: ${token === 'dev-token' ? 'dev-token' : 'see .dev.vars'})`);
 console.log('The cron sweep runs now and every minute. Ctrl-C stops everything.\n');
 

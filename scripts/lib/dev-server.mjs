@@ -51,9 +51,10 @@ export function freePort() {
 }
 
 /**
- * @param {{ port?: number, vars?: Record<string,string>, persistTo?: string, quiet?: boolean, sweepEveryMs?: number,
- *           config?: string, readyPath?: string }} options
+ * @param {{ port?: number, ip?: string, inspectorPort?: number, vars?: Record<string,string>, persistTo?: string, quiet?: boolean,
+ *           sweepEveryMs?: number, config?: string, readyPath?: string, extraArgs?: string[] }} options
  *   `config`: another Worker's wrangler config (the example receiver); then no migrations and no sweep.
+ *   `ip`: the address to listen on (default 127.0.0.1); `extraArgs`: more `wrangler dev` flags, as given.
  */
 export async function startDevServer(options = {}) {
   const port = options.port ?? 8787;
@@ -63,7 +64,9 @@ export async function startDevServer(options = {}) {
     ensureDevVars(); // wrangler dev reads .dev.vars: the service needs its SECRETS_KEY
     applyMigrations(persistTo);
   }
-  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--inspector-port', String(await freePort())];
+  const ip = options.ip ?? '127.0.0.1';
+  const inspectorPort = options.inspectorPort ?? (await freePort());
+  const args = ['dev', '--port', String(port), '--ip', ip, '--show-interactive-dev-session=false', '--inspector-port', String(inspectorPort), ...(options.extraArgs ?? [])];
   if (isService) args.push('--test-scheduled');
   else args.push('--config', options.config);
   if (persistTo) args.push('--persist-to', persistTo);
@@ -80,7 +83,9 @@ export async function startDevServer(options = {}) {
   let exited = false;
   child.on('exit', () => (exited = true));
 
-  const url = `http://127.0.0.1:${port}`;
+  // Every address (0.0.0.0, ::) includes loopback, where the script talks to it; another is asked as it is.
+  const host = ip === '0.0.0.0' || ip === '::' || ip === 'localhost' ? '127.0.0.1' : ip.includes(':') ? `[${ip}]` : ip;
+  const url = `http://${host}:${port}`;
   // Returns once wrangler and every workerd it started are gone (a workerd outliving wrangler included).
   const stop = async () => {
     clearInterval(sweeper);

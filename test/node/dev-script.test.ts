@@ -72,4 +72,47 @@ describe('npm run dev', () => {
       }
     }
   });
+
+  it('shows its own flags and wrangler dev’s with --help, and refuses the wrangler flags it cannot honour', () => {
+    const shown = spawnSync('npm', ['run', '--silent', 'dev', '--', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /usage: npm run dev -- \[--port N\]/);
+    assert.match(shown.stdout, /Every other flag goes to wrangler dev:/);
+    assert.match(shown.stdout, /--log-level/);
+    for (const [args, why] of [
+      [['--env', 'production'], /no environments/],
+      [['-c', 'other.toml'], /edgehook's own wrangler\.toml/],
+      [['--local-protocol', 'https'], /talks to edgehook over http/],
+      [['--remote'], /runs offline/],
+      [['--log-level'], /needs a value/],
+    ] as const) {
+      const run = spawnSync('npm', ['run', 'dev', '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, why, args.join(' '));
+    }
+  });
+
+  it('passes wrangler dev’s flags on: --ip 127.0.0.1 --local-protocol http --log-level warn, and warns beyond loopback', async () => {
+    for (const [ip, warns] of [['127.0.0.1', false], ['0.0.0.0', true]] as const) {
+      const port = await freePort();
+      const child = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--ip', ip, '--local-protocol', 'http', '--log-level', 'warn', '--persist-to', state], {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!output.includes('edgehook is running') && Date.now() < deadline) await sleep(100);
+        assert.match(output, new RegExp(`edgehook is running on http://127\\.0\\.0\\.1:${port}`), output);
+        assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+        assert.equal(/--ip 0\.0\.0\.0: edgehook will answer from the network/.test(output), warns, output);
+        if (warns) assert.match(output, /dev token in \.dev\.vars/);
+      } finally {
+        await stopTree(child.pid!, { group: true });
+      }
+    }
+  });
 });
