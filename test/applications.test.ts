@@ -94,7 +94,7 @@ describe('applications', () => {
     // An event's body may be up to 1 MiB at both paths (other bodies: 64 KiB).
     const big = { type: 'list.big', data: { blob: 'x'.repeat(200_000) } };
     expect((await apiJson(`/v1/applications/${A.id}/events`, { method: 'POST', json: big })).status).toBe(202);
-    expect((await apiJson(`/v1/applications/${A.id}/subscriptions`, { method: 'POST', json: { url: 'https://example.com/x'.padEnd(70_000, 'x'), events: ['*'] } })).status).toBe(413);
+    expect((await apiJson(`/v1/applications/${A.id}/subscriptions`, { method: 'POST', json: { url: 'https://example.com/x'.padEnd(270_000, 'x'), events: ['*'] } })).status).toBe(413);
   });
 
   it('keep idempotency keys and event ids per application: an id another application used is this one’s own', async () => {

@@ -50,6 +50,7 @@ const BODIES: [RegExp, string, unknown][] = [
   [/\/subscriptions\/:id$/, 'PATCH', { description: 'taken over', disabled: true }],
   [/\/recover$/, 'POST', () => ({ since: new Date(Date.now() - 3600_000).toISOString() })],
   [/\/secret\/rotate$/, 'POST', {}],
+  [/\/transformation\/test$/, 'POST', { event_type: 'iso.owned', code: 'export default (x) => x' }],
   [/\/events$/, 'POST', { type: 'iso.owned', data: { from: 'A' } }],
   [/^\/v1\/applications$/, 'POST', { name: 'made by A' }],
   [/^\/v1\/applications\/:app$/, 'PATCH', { name: 'taken over' }],
