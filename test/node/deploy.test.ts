@@ -24,7 +24,7 @@ describe('npm run deploy', () => {
     assert.equal(cloned.status, 0, cloned.stderr);
     symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules')); // the install, shared
     const env = { ...process.env, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', WRANGLER_SEND_METRICS: 'false' };
-    const run = spawnSync('npm', ['run', 'deploy', '--', '--dry-run'], { cwd: clone, encoding: 'utf8', env, timeout: 180_000 });
+    const run = spawnSync('npm', ['run', 'deploy', '--', '--dry-run'], { cwd: clone, encoding: 'utf8', env, timeout: 420_000 });
     assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
     for (const line of [
       'queue edgehook-deliveries: create it if the account lacks it',
@@ -41,7 +41,7 @@ describe('npm run deploy', () => {
   it('creates what the account lacks and generates the secrets once; run again, changes nothing it need not', () => {
     const stateFile = join(temp(), 'account.json');
     const env = { ...process.env, EDGEHOOK_WRANGLER: join(ROOT, 'test/support/fake-wrangler.mjs'), FAKE_WRANGLER_STATE: stateFile };
-    const first = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env, timeout: 180_000 });
+    const first = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env, timeout: 420_000 });
     assert.equal(first.status, 0, `${first.stdout}\n${first.stderr}`);
     let account = JSON.parse(readFileSync(stateFile, 'utf8'));
     assert.deepEqual(account.queues.sort(), ['edgehook-dead-letters', 'edgehook-deliveries', 'edgehook-deliveries-slow']);
@@ -55,7 +55,7 @@ describe('npm run deploy', () => {
     const deployed = account.calls.findIndex((c: string) => c.startsWith('deploy'));
     assert.ok(migrated !== -1 && migrated < deployed, account.calls.join(', '));
 
-    const second = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env, timeout: 180_000 });
+    const second = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env, timeout: 420_000 });
     assert.equal(second.status, 0, `${second.stdout}\n${second.stderr}`);
     account = JSON.parse(readFileSync(stateFile, 'utf8'));
     const since = account.calls.slice(account.calls.lastIndexOf('whoami'));
@@ -71,7 +71,7 @@ describe('npm run deploy', () => {
     const fake = join(temp(), 'wrangler');
     writeFileSync(fake, '#!/bin/sh\necho "You are not authenticated. Please run `wrangler login`."\nexit 1\n');
     chmodSync(fake, 0o755);
-    const run = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EDGEHOOK_WRANGLER: fake, FAKE_WRANGLER_STATE: stateFile }, timeout: 180_000 });
+    const run = spawnSync('node', ['scripts/deploy.mjs'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EDGEHOOK_WRANGLER: fake, FAKE_WRANGLER_STATE: stateFile }, timeout: 420_000 });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /not signed in to Cloudflare\. Run `npx wrangler login`/);
   });
