@@ -6,7 +6,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, inject, it } from 'vitest';
 import { rotateSecret } from '../src/services/subscriptions';
-import { toBase64 } from '../src/signing/encoding';
+import { fromBase64Url, toBase64 } from '../src/signing/encoding';
 import { verify, jwksVerifier, WebhookVerificationError } from '../src/verify/index';
 import type { Received } from './support/receiver-types';
 import { api, apiJson, createSubscription, env, eventually, receiver, sendEvent, settledDelivery, type TestReceiver } from './support/helpers';
@@ -29,6 +29,14 @@ async function ed25519Subscription(r: TestReceiver, events: string[], extra: Rec
 const nth = (r: TestReceiver, n: number) => eventually(async () => (await r.log())[n]);
 
 const entries = (got: Received) => got.headers['webhook-signature']!.split(' ');
+
+/** A fresh Ed25519 key pair made here, as its raw seed and public key. */
+async function keyPairBytes() {
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pub = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
+  const seed = fromBase64Url(((await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey).d!)!;
+  return { seed, pub };
+}
 
 const jwks = (id: string) => api(`/.well-known/webhooks/subscriptions/${id}/jwks.json`, { token: null });
 
@@ -247,10 +255,7 @@ describe('Ed25519 subscriptions', () => {
   });
 
   it('take a whsk_ secret key as given (Svix’s layout), and refuse a malformed or mismatched one with 422', async () => {
-    const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const pub = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
-    const d = ((await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey).d!;
-    const seed = Uint8Array.from(atob(d.replace(/-/g, '+').replace(/_/g, '/') + '='), (ch) => ch.charCodeAt(0));
+    const { seed, pub } = await keyPairBytes();
     const whsk = (a: Uint8Array, b: Uint8Array) => `whsk_${toBase64(new Uint8Array([...a, ...b]))}`;
     const r = receiver('ed-given');
     const sub = await ed25519Subscription(r, ['ed.given'], { secret: whsk(seed, pub) });
@@ -274,10 +279,7 @@ describe('Ed25519 subscriptions', () => {
   });
 
   it('keep the secret key sealed: neither KV nor the object holds it in clear', async () => {
-    const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const pub = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
-    const d = ((await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey).d!;
-    const seed = Uint8Array.from(atob(d.replace(/-/g, '+').replace(/_/g, '/') + '='), (ch) => ch.charCodeAt(0));
+    const { seed, pub } = await keyPairBytes();
     const secretKey = `whsk_${toBase64(new Uint8Array([...seed, ...pub]))}`;
     const sub = await ed25519Subscription(receiver('ed-sealed'), ['ed.sealed'], { secret: secretKey });
     const kv = await env.SUBSCRIPTIONS.get(`sub:${sub.id}`);

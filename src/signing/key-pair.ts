@@ -1,7 +1,7 @@
 // Ed25519 key pairs for Standard Webhooks `v1a`: the secret key is `whsk_` + base64 of the 32-byte seed
 // followed by the 32-byte public key (libsodium's layout, as Svix writes it); the public key is `whpk_`
 // + base64 of those last 32 bytes.
-import { fromBase64, toBase64, toBase64Url, utf8 } from './encoding.ts';
+import { fromBase64, fromBase64Url, toBase64, toBase64Url, utf8 } from './encoding.ts';
 import { publicKeyText } from './public-key.ts';
 
 export const SECRET_KEY_PREFIX = 'whsk_';
@@ -33,7 +33,7 @@ export async function generateKeyPair(): Promise<KeyPair> {
   const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const pub = new Uint8Array((await crypto.subtle.exportKey('raw', pair.publicKey)) as ArrayBuffer);
   const jwk = (await crypto.subtle.exportKey('jwk', pair.privateKey)) as JsonWebKey;
-  const seed = fromBase64(jwk.d!.replace(/-/g, '+').replace(/_/g, '/') + '=')!;
+  const seed = fromBase64Url(jwk.d!)!;
   const both = new Uint8Array(64);
   both.set(seed);
   both.set(pub, 32);
