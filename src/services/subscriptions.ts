@@ -5,7 +5,7 @@ import { ingestEvent } from '../delivery/ingest';
 import { emitDisabled } from '../delivery/operational';
 import { openSecret } from '../signing/secret-box';
 import type { EventSummary } from '../store/events';
-import type { SubscriptionFields } from '../store/subscription-changes';
+import { GITHUB_NEEDS_HMAC, type SubscriptionFields } from '../store/subscription-changes';
 import { changeStoredSubscription, readSubscription, removeSubscription, saveNewSubscription, waitingDeliveries } from '../store/subscription-writes';
 import { DEFAULT_APPLICATION } from '../store/applications';
 import {
@@ -53,12 +53,8 @@ export interface NewSubscription {
   transformation?: GivenTransformation | null;
 }
 
-/** `github_signature` is an HMAC of its own: it cannot go with an Ed25519 key. */
-function refuseGithubWithEd25519(): never {
-  throw fail(422, "`github_signature` needs an HMAC secret: GitHub's scheme cannot be made with an Ed25519 key.", [
-    { path: 'github_signature', message: 'cannot be true with signature "ed25519"' },
-  ]);
-}
+/** A refusal of the subscription's rules (made by its object, or checked here before it exists) as its 4xx. */
+const refusal = (r: { refused: string; invalid?: string }) => (r.invalid ? fail(422, r.refused, [{ path: r.invalid, message: r.refused }]) : fail(409, r.refused));
 
 /**
  * Creates it; returns it with what is shown of its secret: the HMAC secret (stored sealed: this answer
@@ -67,7 +63,7 @@ function refuseGithubWithEd25519(): never {
 export async function createSubscription(env: Env, applicationId: string, input: NewSubscription, nowMs = Date.now()): Promise<{ sub: StoredSubscription; shown: Shown }> {
   assertReceiverUrl(env, 'url', input.url);
   const scheme = input.signature ?? 'hmac';
-  if (scheme === 'ed25519' && input.github_signature) refuseGithubWithEd25519();
+  if (scheme === 'ed25519' && input.github_signature) throw refusal(GITHUB_NEEDS_HMAC);
   await assertKnownTypes(env, input.events);
   const now = new Date(nowMs).toISOString();
   const id = newId('sub', nowMs);
@@ -101,7 +97,6 @@ export type SubscriptionUpdate = Omit<SubscriptionFields, 'signature' | 'transfo
 /** Applies a PATCH through the subscription's object, after checking its input. */
 export async function changeSubscription(env: Env, scope: Scope, id: string, input: SubscriptionUpdate, nowMs = Date.now()): Promise<StoredSubscription> {
   if (input.url !== undefined) assertReceiverUrl(env, 'url', input.url);
-  if (input.signature === 'ed25519' && input.github_signature) refuseGithubWithEd25519();
   await assertKnownTypes(env, input.events);
   // Header values are sealed before they reach the object (a masked one sent back keeps the stored value).
   // A secret of the scheme asked for is made here too; the object uses it only if the scheme changes.
@@ -120,7 +115,7 @@ export async function changeSubscription(env: Env, scope: Scope, id: string, inp
     guard(scope),
   );
   if (!sub) throw fail(404, `No subscription ${id}.`);
-  if (refused) throw invalid ? fail(422, refused, [{ path: invalid, message: refused }]) : fail(409, refused);
+  if (refused) throw refusal({ refused, invalid });
   if (changed && !wasDisabled && sub.disabled) await emitDisabled(env, sub, 'manual', nowMs); // by hand
   return sub;
 }

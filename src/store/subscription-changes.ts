@@ -54,7 +54,8 @@ export function withRotatedSecret(sub: StoredSubscription, secret: NewSecret, no
   return 'refused' in secrets ? secrets : { ...sub, secrets, updated_at: new Date(nowMs).toISOString() };
 }
 
-const GITHUB_NEEDS_HMAC: Refusal = {
+/** `github_signature` is an HMAC of its own; the one rule, for a create (checked by the service) and every PATCH. */
+export const GITHUB_NEEDS_HMAC: Refusal & { invalid: string } = {
   refused: "`github_signature` needs an HMAC secret: GitHub's scheme cannot be made with an Ed25519 key. Leave it off, or sign with `signature: \"hmac\"`.",
   invalid: 'github_signature',
 };
