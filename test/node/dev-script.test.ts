@@ -1,13 +1,13 @@
 // The first five minutes: `npm run dev -- --port N` serves on N, a wrong flag is refused (not ignored),
 // and a Node older than 22.12 gets a message saying how to get a newer one, not a stack trace.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ROOT } from '../../scripts/lib/dev-server.mjs';
 import { NEEDED, nodeVersionProblem } from '../../scripts/lib/node-version.mjs';
-import { stopTree } from '../../scripts/lib/processes.mjs';
+import { npmDev } from '../support/npm-dev.ts';
 
 const state = `${ROOT}.wrangler/dev-script-test-${process.pid}`;
 after(() => rmSync(state, { recursive: true, force: true }));
@@ -46,14 +46,7 @@ describe('npm run dev', () => {
     for (const form of ['split', 'joined'] as const) {
       const port = await freePort();
       const flag = form === 'split' ? ['--port', String(port)] : [`--port=${port}`];
-      const child = spawn('npm', ['run', 'dev', '--', ...flag, '--var', 'API_TOKEN:dev-script-token'], {
-        cwd: ROOT,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, EDGEHOOK_STATE_DIR: state, PORT: '1' }, // the flag wins over PORT
-      });
-      let output = '';
-      child.stdout!.on('data', (d) => (output += d));
+      const dev = npmDev([...flag, '--var', 'API_TOKEN:dev-script-token'], { ...process.env, EDGEHOOK_STATE_DIR: state, PORT: '1' }); // the flag wins over PORT
       try {
         const deadline = Date.now() + 60_000;
         let health: Response | undefined;
@@ -61,14 +54,13 @@ describe('npm run dev', () => {
           health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
           if (!health?.ok) await sleep(200);
         }
-        assert.ok(health?.ok, `no answer on ${port}:\n${output}`);
-        while (!output.includes('edgehook is running') && Date.now() < deadline) await sleep(100);
-        assert.match(output, new RegExp(`edgehook is running on http://127\\.0\\.0\\.1:${port}`));
+        assert.ok(health?.ok, `no answer on ${port}:\n${dev.output()}`);
+        assert.match(await dev.running(Math.max(0, deadline - Date.now())), new RegExp(`edgehook is running on http://127\\.0\\.0\\.1:${port}`));
         const listed = await fetch(`http://127.0.0.1:${port}/v1/subscriptions`, { headers: { authorization: 'Bearer dev-script-token' } });
         assert.equal(listed.status, 200);
       } finally {
         // npm, dev.mjs, and the wrangler and workerd it started (in a group of their own): all gone before the next.
-        await stopTree(child.pid!, { group: true });
+        await dev.stop();
       }
     }
   });
@@ -95,23 +87,15 @@ describe('npm run dev', () => {
   it('passes wrangler dev’s flags on: --ip 127.0.0.1 --local-protocol http --log-level warn, and warns beyond loopback', async () => {
     for (const [ip, warns] of [['127.0.0.1', false], ['0.0.0.0', true]] as const) {
       const port = await freePort();
-      const child = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--ip', ip, '--local-protocol', 'http', '--log-level', 'warn', '--persist-to', state], {
-        cwd: ROOT,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout!.on('data', (d) => (output += d));
-      child.stderr!.on('data', (d) => (output += d));
+      const dev = npmDev(['--port', String(port), '--ip', ip, '--local-protocol', 'http', '--log-level', 'warn', '--persist-to', state]);
       try {
-        const deadline = Date.now() + 60_000;
-        while (!output.includes('edgehook is running') && Date.now() < deadline) await sleep(100);
+        const output = await dev.running();
         assert.match(output, new RegExp(`edgehook is running on http://127\\.0\\.0\\.1:${port}`), output);
         assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
         assert.equal(/--ip 0\.0\.0\.0: edgehook will answer from the network/.test(output), warns, output);
         if (warns) assert.match(output, /dev token in \.dev\.vars/);
       } finally {
-        await stopTree(child.pid!, { group: true });
+        await dev.stop();
       }
     }
   });

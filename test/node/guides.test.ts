@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, ROOT } from '../../scripts/lib/dev-server.mjs';
 import { stopTree } from '../../scripts/lib/processes.mjs';
+import { npmDev } from '../support/npm-dev.ts';
 
 const GUIDES = readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f));
 const PAGES = ['README.md', ...GUIDES];
@@ -97,7 +98,7 @@ describe('the README and the guides', () => {
 
 describe('the commands they show, run', () => {
   const state = `${ROOT}.wrangler/guides-test-${process.pid}`;
-  let dev: ChildProcess;
+  let dev: ReturnType<typeof npmDev>;
   let receiver: ChildProcess;
   let base = '';
   let hookOrigin = '';
@@ -105,16 +106,8 @@ describe('the commands they show, run', () => {
   before(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    dev = spawn('npm', ['run', 'dev', '--', '--port', String(port), '--persist-to', state, '--var', 'API_TOKEN:dev-token', '--var', 'ALLOW_INSECURE_URLS:true'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    dev.stdout!.on('data', (d) => (output += d));
-    dev.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('edgehook is running') && Date.now() < deadline) await sleep(100);
+    dev = npmDev(['--port', String(port), '--persist-to', state, '--var', 'API_TOKEN:dev-token', '--var', 'ALLOW_INSECURE_URLS:true']);
+    const output = await dev.running(90_000);
     assert.match(output, /edgehook is running/, output);
     // The README's receiver, as shown, on a free port.
     const shown = commands().run.find((c) => c.text.startsWith('node -e'))!;
@@ -126,7 +119,7 @@ describe('the commands they show, run', () => {
   });
   after(async () => {
     if (receiver?.pid) await stopTree(receiver.pid, { group: true });
-    if (dev?.pid) await stopTree(dev.pid, { group: true });
+    await dev?.stop();
     rmSync(state, { recursive: true, force: true });
   });
 
