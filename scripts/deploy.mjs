@@ -18,7 +18,7 @@ if (problem) {
   console.error(problem);
   process.exit(1);
 }
-const ROOT = new URL('..', import.meta.url).pathname;
+const { ROOT } = await import('./lib/dev-server.mjs');
 let dryRun = false;
 try {
   dryRun = parseArgs({ options: { 'dry-run': { type: 'boolean' } }, strict: true }).values['dry-run'] ?? false;
@@ -52,6 +52,8 @@ function must(args, what) {
   return r;
 }
 const step = (text) => console.log(`• ${text}`);
+/** The API reference's assets, which wrangler deploys beside the Worker (and its dry run needs). */
+const build = () => spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' }).status === 0;
 
 if (dryRun) {
   console.log('npm run deploy: the plan (dry run: no account is asked, nothing is created)\n');
@@ -64,7 +66,7 @@ if (dryRun) {
   step(`apply ${migrations.length} D1 migrations to ${database} (${migrations[0]} … ${migrations.at(-1)}), those not applied yet`);
   step('wrangler deploy, then print the URL');
   console.log('\nChecking that the Worker builds (npm run build, wrangler deploy --dry-run) …');
-  if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+  if (!build()) process.exit(1);
   const build = wrangler(['deploy', '--dry-run', '--outdir', '.wrangler/deploy-dry-run']);
   if (!build.ok) {
     console.error(build.out);
@@ -75,8 +77,7 @@ if (dryRun) {
 }
 
 step('building the API reference assets');
-const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-if (built.status !== 0) process.exit(1);
+if (!build()) process.exit(1);
 
 step('checking the Cloudflare sign-in');
 const who = wrangler(['whoami']);
