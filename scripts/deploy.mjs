@@ -67,9 +67,9 @@ if (dryRun) {
   step('wrangler deploy, then print the URL');
   console.log('\nChecking that the Worker builds (npm run build, wrangler deploy --dry-run) …');
   if (!build()) process.exit(1);
-  const build = wrangler(['deploy', '--dry-run', '--outdir', '.wrangler/deploy-dry-run']);
-  if (!build.ok) {
-    console.error(build.out);
+  const bundled = wrangler(['deploy', '--dry-run', '--outdir', '.wrangler/deploy-dry-run']);
+  if (!bundled.ok) {
+    console.error(bundled.out);
     process.exit(1);
   }
   console.log('The Worker builds. Run `npm run deploy` (after `npx wrangler login`) to do the above.');
